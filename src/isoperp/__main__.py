@@ -1,0 +1,3 @@
+from isoperp.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,47 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from isoperp.numeric import (
+    MAX_SIZE_STEPS,
+    OutOfBounds,
+    ceil_div,
+    check_range,
+    format_units,
+    mul_ppm_ceil,
+    mul_ppm_floor,
+    parse_units,
+)
+
+
+@given(st.integers(-(10**18), 10**18), st.integers(0, 10**6))
+def test_requirements_round_up_and_payouts_round_down(amount: int, ppm: int) -> None:
+    exact_times_ppm = amount * ppm
+    assert mul_ppm_ceil(amount, ppm) * 10**6 >= exact_times_ppm
+    assert mul_ppm_floor(amount, ppm) * 10**6 <= exact_times_ppm
+    assert 0 <= mul_ppm_ceil(amount, ppm) - mul_ppm_floor(amount, ppm) <= 1
+
+
+def test_ceil_div_on_negative_numerators() -> None:
+    assert ceil_div(7, 2) == 4
+    assert ceil_div(-7, 2) == -3
+    assert ceil_div(6, 3) == 2
+
+
+def test_parse_units_is_exact_or_refuses() -> None:
+    assert parse_units("12.5", "0.1") == 125
+    assert parse_units("0.000001", "0.000001") == 1
+    with pytest.raises(ValueError, match="whole multiple"):
+        parse_units("12.55", "0.1")
+    with pytest.raises(ValueError, match="not a decimal"):
+        parse_units("twelve", "0.1")
+    assert format_units(125, "0.1") == "12.5"
+    assert format_units(0, "0.1") == "0"
+
+
+def test_check_range_rejects_out_of_bounds_and_non_integers() -> None:
+    assert check_range("size", MAX_SIZE_STEPS, 1, MAX_SIZE_STEPS) == MAX_SIZE_STEPS
+    with pytest.raises(OutOfBounds, match="outside"):
+        check_range("size", MAX_SIZE_STEPS + 1, 1, MAX_SIZE_STEPS)
+    with pytest.raises(OutOfBounds, match="integer"):
+        check_range("size", True, 0, 10)
