@@ -1,0 +1,33 @@
+"""Owners' subaccounts (cross and isolated) and the margin rules that judge them."""
+
+from isoperp.accounts.margin import (
+    Health,
+    Pricing,
+    change_allowed,
+    free_collateral,
+    health,
+    health_after,
+    liquidation_price,
+)
+from isoperp.accounts.subaccount import (
+    CROSS,
+    MAX_SUBACCOUNT_NUMBER,
+    Exposure,
+    Position,
+    Subaccount,
+)
+
+__all__ = [
+    "CROSS",
+    "MAX_SUBACCOUNT_NUMBER",
+    "Exposure",
+    "Health",
+    "Position",
+    "Pricing",
+    "Subaccount",
+    "change_allowed",
+    "free_collateral",
+    "health",
+    "health_after",
+    "liquidation_price",
+]

@@ -1,0 +1,186 @@
+"""Price-time priority book with O(1) cancels.
+
+Each side is a dict price -> deque of orders (FIFO = time priority) plus a heap of prices
+(negated for bids). Cancelling marks an order dead (``remaining = 0``) and removes it from
+the id index; dead orders are dropped when they reach the head of their level, and a level
+whose head is dead is never left behind, so the best level always starts with a live order.
+Heap entries of vanished levels are skipped lazily. Both kinds of garbage are compacted
+when they outgrow the live data, so memory stays proportional to the resting orders.
+"""
+
+from collections import deque
+from collections.abc import Callable, Iterator
+from heapq import heapify, heappop, heappush
+
+from isoperp.book.order import Order
+
+STOP = -1  # returned by a fill callback: the taker may not continue
+FillCallback = Callable[[Order, int, int], int]
+ExpireCallback = Callable[[Order, int], None]
+
+
+class OrderBook:
+    __slots__ = ("ask_heap", "asks", "bid_heap", "bids", "dead", "orders")
+
+    def __init__(self) -> None:
+        self.bids: dict[int, deque[Order]] = {}
+        self.asks: dict[int, deque[Order]] = {}
+        self.bid_heap: list[int] = []  # negated prices
+        self.ask_heap: list[int] = []
+        self.orders: dict[int, Order] = {}  # live resting orders by id
+        self.dead = 0  # dead orders still sitting inside levels
+
+    # -- queries -------------------------------------------------------------------------
+
+    def best_bid(self) -> int | None:
+        heap, levels = self.bid_heap, self.bids
+        while heap:
+            if -heap[0] in levels:
+                return -heap[0]
+            heappop(heap)
+        return None
+
+    def best_ask(self) -> int | None:
+        heap, levels = self.ask_heap, self.asks
+        while heap:
+            if heap[0] in levels:
+                return heap[0]
+            heappop(heap)
+        return None
+
+    def crossing(self, taker_is_buy: bool, limit: int) -> Iterator[Order]:
+        """Live resting orders a taker at ``limit`` could trade with, in priority order."""
+        levels = self.asks if taker_is_buy else self.bids
+        prices = sorted(levels, reverse=not taker_is_buy)
+        for price in prices:
+            if (price > limit) if taker_is_buy else (price < limit):
+                return
+            for order in levels[price]:
+                if order.remaining:
+                    yield order
+
+    def depth(self, is_buy: bool) -> list[tuple[int, int]]:
+        """(price, live size) per level, best first."""
+        levels = self.bids if is_buy else self.asks
+        return [
+            (price, sum(o.remaining for o in levels[price]))
+            for price in sorted(levels, reverse=is_buy)
+        ]
+
+    def is_crossed(self) -> bool:
+        bid, ask = self.best_bid(), self.best_ask()
+        return bid is not None and ask is not None and bid >= ask
+
+    # -- mutation ------------------------------------------------------------------------
+
+    def rest(self, order: Order) -> None:
+        """Append an order at the back of its price level."""
+        price = order.price
+        if order.is_buy:
+            level = self.bids.get(price)
+            if level is None:
+                level = self.bids[price] = deque()
+                heappush(self.bid_heap, -price)
+            level.append(order)
+        else:
+            level = self.asks.get(price)
+            if level is None:
+                level = self.asks[price] = deque()
+                heappush(self.ask_heap, price)
+            level.append(order)
+        self.orders[order.order_id] = order
+
+    def remove(self, order: Order) -> int:
+        """Take a resting order off the book; return the size it still had."""
+        del self.orders[order.order_id]
+        remaining = order.remaining
+        order.remaining = 0
+        levels = self.bids if order.is_buy else self.asks
+        level = levels[order.price]
+        self.dead += 1
+        while level and not level[0].remaining:
+            level.popleft()
+            self.dead -= 1
+        if not level:
+            del levels[order.price]
+            self._trim_heap(order.is_buy)
+        if self.dead > 1024 and self.dead > len(self.orders):
+            self._compact()
+        return remaining
+
+    def match(
+        self,
+        taker_is_buy: bool,
+        limit: int,
+        qty: int,
+        taker_owner: object,
+        execute: FillCallback,
+        on_self_trade: ExpireCallback,
+    ) -> int:
+        """Trade ``qty`` against the opposite side up to ``limit``; return what is left.
+
+        ``execute(maker, qty, price)`` settles a fill and returns the quantity it executed
+        (0: the maker could not trade and was taken off by the caller; STOP: the taker
+        cannot continue). A resting order of the taker's own owner is expired
+        (self-trade prevention, the resting maker loses) through
+        ``on_self_trade(maker, size it had)``.
+        """
+        if taker_is_buy:
+            levels, heap, sign = self.asks, self.ask_heap, 1
+        else:
+            levels, heap, sign = self.bids, self.bid_heap, -1
+        orders = self.orders
+        while qty:
+            while heap and sign * heap[0] not in levels:
+                heappop(heap)
+            if not heap:
+                break
+            price = sign * heap[0]
+            if (price > limit) if taker_is_buy else (price < limit):
+                break
+            level = levels[price]
+            while qty and level:
+                maker = level[0]
+                if not maker.remaining:
+                    level.popleft()
+                    self.dead -= 1
+                    continue
+                if maker.account.owner == taker_owner:
+                    on_self_trade(maker, self.remove(maker))
+                    continue
+                done = execute(maker, qty if qty < maker.remaining else maker.remaining, price)
+                if done == STOP:
+                    return qty
+                if done == 0:
+                    continue  # the caller removed the maker
+                qty -= done
+                maker.remaining -= done
+                if not maker.remaining:
+                    level.popleft()
+                    del orders[maker.order_id]
+            if not level and price in levels:
+                del levels[price]
+        self._trim_heap(not taker_is_buy)
+        return qty
+
+    def _trim_heap(self, bids: bool) -> None:
+        """Rebuild a side's heap once stale prices outnumber its levels."""
+        if bids:
+            if len(self.bid_heap) > 2 * len(self.bids) + 64:
+                self.bid_heap = [-p for p in self.bids]
+                heapify(self.bid_heap)
+        elif len(self.ask_heap) > 2 * len(self.asks) + 64:
+            self.ask_heap = list(self.asks)
+            heapify(self.ask_heap)
+
+    def _compact(self) -> None:
+        for levels in (self.bids, self.asks):
+            for price in list(levels):
+                live = deque(o for o in levels[price] if o.remaining)
+                if live:
+                    levels[price] = live
+                else:
+                    del levels[price]
+        self.dead = 0
+        self._trim_heap(True)
+        self._trim_heap(False)

@@ -1,0 +1,501 @@
+"""Order placement, matching and cancellation inside the engine.
+
+Placement checks the order against the worst case of the subaccount's open orders
+(``accounts.free_collateral``) unless it strictly reduces risk. Matching runs in the book;
+every fill is re-judged for both sides by the state-change rule (``change_allowed``): a
+maker that fails is taken off the book and matching goes on, a taker that fails stops and
+its remainder is cancelled. Self-trade prevention expires the resting maker.
+"""
+
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from isoperp.accounts import (
+    MAX_SUBACCOUNT_NUMBER,
+    Exposure,
+    Position,
+    Subaccount,
+    change_allowed,
+    health,
+    health_after,
+)
+from isoperp.book import STOP, Order
+from isoperp.commands.trading import (
+    CancelAll,
+    CancelOrder,
+    OrderKind,
+    PlaceOrder,
+    Side,
+    TimeInForce,
+)
+from isoperp.engine.market import Market
+from isoperp.engine.rejections import Code, Reject
+from isoperp.events.trading import (
+    Fill,
+    OrderAccepted,
+    OrderCanceled,
+    OrderResized,
+    OrderRested,
+    OrderTriggered,
+)
+from isoperp.markets import MarketStatus
+from isoperp.numeric import (
+    MAX_PRICE_TICKS,
+    MAX_QUANTUMS,
+    MAX_SIZE_STEPS,
+    check_range,
+    mul_ppm_ceil,
+    mul_ppm_floor,
+)
+
+if TYPE_CHECKING:
+    from isoperp.engine.core import Engine
+
+CONDITIONAL = (OrderKind.STOP, OrderKind.TAKE_PROFIT)
+IMMEDIATE = (TimeInForce.IOC, TimeInForce.FOK)
+
+
+def place(eng: "Engine", cmd: PlaceOrder) -> None:
+    market = eng.market(cmd.market)
+    spec = market.spec
+    size, price = _check_shape(eng, cmd, market)
+    is_buy = cmd.side is Side.BUY
+    sub = eng.subaccount(cmd.owner, cmd.subaccount, create=cmd.isolated_margin > 0)
+    position = sub.size(cmd.market)
+    try:
+        if cmd.client_id in sub.orders:
+            raise Reject(Code.DUPLICATE_CLIENT_ID, f"client id {cmd.client_id} is already open")
+        if len(sub.orders) >= eng.max_open_orders:
+            raise Reject(Code.TOO_MANY_OPEN_ORDERS, f"at most {eng.max_open_orders} open orders")
+        if sub.is_isolated and sub.isolated_market not in (None, cmd.market) and not sub.is_flat():
+            raise Reject(
+                Code.ISOLATED_MARKET_MISMATCH,
+                f"isolated subaccount {sub.number} holds {sub.isolated_market}",
+            )
+        if cmd.reduce_only:
+            if position == 0 or (position > 0) == is_buy:
+                raise Reject(Code.REDUCE_ONLY_WOULD_INCREASE, "reduce-only order would increase")
+            size = min(size, abs(position))
+        if spec.status is MarketStatus.REDUCE_ONLY and not cmd.reduce_only:
+            raise Reject(Code.MARKET_NOT_ACTIVE, f"{cmd.market} is reduce-only")
+    except Reject:
+        eng._drop_if_empty(sub)
+        raise
+    _move_isolated_margin(eng, cmd, sub)
+    try:
+        if cmd.kind in CONDITIONAL:
+            _store_conditional(eng, cmd, sub, market, size)
+            return
+        _check_risk(eng, cmd, sub, market, size, position)
+        if cmd.tif is TimeInForce.POST_ONLY and _would_cross(market, is_buy, price):
+            raise Reject(Code.POST_ONLY_WOULD_CROSS, "post-only order would cross the book")
+        if cmd.tif is TimeInForce.FOK:
+            _require_fillable(eng, sub, market, is_buy, price, size, cmd.ts)
+    except Reject:
+        _unwind_isolated_margin(eng, cmd, sub)
+        raise
+    if sub.is_isolated:
+        sub.isolated_market = cmd.market
+    order_id = eng.next_order_id
+    eng.next_order_id += 1
+    eng.events.append(_accepted(order_id, cmd, size))
+    order = Order(
+        order_id,
+        sub,
+        cmd.market,
+        cmd.client_id,
+        is_buy,
+        price,
+        size,
+        cmd.reduce_only,
+        cmd.expires_at,
+    )
+    _match_and_rest(eng, market, order, cmd)
+
+
+def _check_shape(eng: "Engine", cmd: PlaceOrder, market: Market) -> tuple[int, int]:
+    """Bounds and order-type consistency; nothing here depends on the account."""
+    spec = market.spec
+    size = check_range("size", cmd.size, 1, MAX_SIZE_STEPS)
+    price = check_range("price", cmd.price, 1, MAX_PRICE_TICKS)
+    check_range("client_id", cmd.client_id, 0, 2**63 - 1)
+    check_range("isolated_margin", cmd.isolated_margin, 0, MAX_QUANTUMS)
+    if size * price * market.k > MAX_QUANTUMS:
+        raise Reject(Code.OUT_OF_BOUNDS, "order notional exceeds MAX_QUANTUMS")
+    if size < spec.min_order_steps and not cmd.reduce_only:
+        raise Reject(Code.BELOW_MIN_SIZE, f"size {size} below minimum {spec.min_order_steps}")
+    if spec.status in (MarketStatus.PAUSED, MarketStatus.FINAL_SETTLEMENT):
+        raise Reject(Code.MARKET_NOT_ACTIVE, f"{cmd.market} is {spec.status}")
+    conditional = cmd.kind in CONDITIONAL
+    if conditional != (cmd.trigger_price is not None):
+        raise Reject(Code.BAD_ORDER_TYPE, "a trigger price goes with stop/take-profit orders only")
+    if conditional:
+        check_range("trigger_price", cmd.trigger_price, 1, MAX_PRICE_TICKS)
+        if cmd.isolated_margin:
+            raise Reject(
+                Code.BAD_ORDER_TYPE, "move isolated margin before placing a conditional order"
+            )
+    if cmd.kind is OrderKind.MARKET and cmd.tif not in IMMEDIATE:
+        raise Reject(Code.BAD_ORDER_TYPE, "a market order is IOC or FOK")
+    if (cmd.tif is TimeInForce.GTT) != (cmd.expires_at is not None):
+        raise Reject(Code.BAD_ORDER_TYPE, "expires_at goes with GTT orders only")
+    if cmd.expires_at is not None and check_range("expires_at", cmd.expires_at, 0, 2**53) <= cmd.ts:
+        raise Reject(Code.BAD_ORDER_TYPE, "a GTT order must expire after its timestamp")
+    if cmd.isolated_margin and cmd.subaccount == cmd.margin_source:
+        raise Reject(Code.BAD_MARGIN_SOURCE, "margin must come from another subaccount")
+    if cmd.isolated_margin and cmd.subaccount == 0:
+        raise Reject(Code.BAD_MARGIN_SOURCE, "isolated margin goes to an isolated subaccount")
+    return size, price
+
+
+def _move_isolated_margin(eng: "Engine", cmd: PlaceOrder, sub: Subaccount) -> None:
+    amount = cmd.isolated_margin
+    if not amount:
+        return
+    try:
+        source = eng.subaccount(cmd.owner, cmd.margin_source)
+        if sub.collateral + amount > MAX_QUANTUMS:
+            raise Reject(Code.OUT_OF_BOUNDS, "collateral would exceed MAX_QUANTUMS")
+        eng._debit(source, amount)
+    except Reject:
+        eng._drop_if_empty(sub)
+        raise
+    sub.collateral += amount
+    eng.touched.update((source.key, sub.key))
+
+
+def _unwind_isolated_margin(eng: "Engine", cmd: PlaceOrder, sub: Subaccount) -> None:
+    if cmd.isolated_margin:
+        sub.collateral -= cmd.isolated_margin
+        eng.subaccounts[(cmd.owner, cmd.margin_source)].collateral += cmd.isolated_margin
+        eng._drop_if_empty(sub)
+
+
+def _check_risk(
+    eng: "Engine", cmd: PlaceOrder, sub: Subaccount, market: Market, size: int, position: int
+) -> None:
+    """Accept if the worst case of all open orders plus this one stays above initial
+    margin and within the position limit, or if the order strictly reduces risk: it opposes
+    the position and, with the other resting orders on its side, cannot flip it."""
+    is_buy = cmd.side is Side.BUY
+    exposure = sub.exposure.get(cmd.market)
+    same_side = 0 if exposure is None else (exposure.buy_qty if is_buy else exposure.sell_qty)
+    reduces = position != 0 and (position > 0) != is_buy and same_side + size <= abs(position)
+    if reduces:
+        return
+    limit = market.spec.max_position_steps
+    if abs(position + (size + same_side) * (1 if is_buy else -1)) > limit:
+        raise Reject(Code.POSITION_LIMIT, f"position could exceed {limit} steps")
+    add_exposure(sub, cmd.market, is_buy, size, cmd.price)
+    try:
+        eng.require_free(sub)
+    finally:
+        add_exposure(sub, cmd.market, is_buy, -size, cmd.price)
+
+
+def add_exposure(sub: Subaccount, market_id: str, is_buy: bool, qty: int, price: int) -> None:
+    exposure = sub.exposure.get(market_id)
+    if exposure is None:
+        exposure = sub.exposure[market_id] = Exposure()
+    exposure.add(is_buy, qty, price)
+    if exposure.is_empty():
+        del sub.exposure[market_id]
+
+
+def _would_cross(market: Market, is_buy: bool, price: int) -> bool:
+    best = market.book.best_ask() if is_buy else market.book.best_bid()
+    return best is not None and (price >= best if is_buy else price <= best)
+
+
+def _fees(market: Market, notional: int) -> tuple[int, int]:
+    """(maker fee, taker fee) in quantums: charges round up, a maker rebate rounds down."""
+    spec = market.spec
+    maker_ppm = spec.maker_fee_ppm
+    maker = (
+        mul_ppm_ceil(notional, maker_ppm)
+        if maker_ppm >= 0
+        else -mul_ppm_floor(notional, -maker_ppm)
+    )
+    return maker, mul_ppm_ceil(notional, spec.taker_fee_ppm)
+
+
+def _fill_allowed(
+    eng: "Engine", sub: Subaccount, market_id: str, d_size: int, d_collateral: int
+) -> bool:
+    markets = eng.markets
+    after = health_after(sub, markets, market_id, d_size, d_collateral)
+    if after.value >= after.initial:
+        return True
+    old = sub.size(market_id)
+    new = old + d_size
+    shrinks = abs(new) < abs(old) and (new == 0 or (new > 0) == (old > 0))
+    return shrinks and change_allowed(health(sub, markets), after, True)
+
+
+def _require_fillable(
+    eng: "Engine", sub: Subaccount, market: Market, is_buy: bool, limit: int, size: int, ts: int
+) -> None:
+    """Dry-run a fill-or-kill order against the book with every per-fill check; refuse it
+    unless the whole size would trade."""
+    mid = market.spec.market_id
+    per_maker: dict[tuple[int, int], tuple[int, int]] = {}
+    left, taker_size, taker_cash = size, 0, 0
+    for maker in market.book.crossing(is_buy, limit):
+        msub = maker.account
+        if msub.owner == sub.owner or (maker.expires_at is not None and maker.expires_at <= ts):
+            continue
+        qty = min(left, maker.remaining)
+        notional = qty * maker.price * market.k
+        maker_fee, taker_fee = _fees(market, notional)
+        sign = 1 if is_buy else -1
+        m_size, m_cash = per_maker.get(msub.key, (0, 0))
+        m_size, m_cash = m_size - sign * qty, m_cash + sign * notional - maker_fee
+        if not _fill_allowed(eng, msub, mid, m_size, m_cash):
+            continue
+        per_maker[msub.key] = (m_size, m_cash)
+        taker_size += sign * qty
+        taker_cash -= sign * notional + taker_fee
+        left -= qty
+        if not left:
+            break
+    if left or not _fill_allowed(eng, sub, mid, taker_size, taker_cash):
+        raise Reject(Code.FOK_NOT_FILLED, f"only {size - left} of {size} could fill at once")
+
+
+def _match_and_rest(eng: "Engine", market: Market, taker: Order, cmd: PlaceOrder) -> None:
+    sub: Subaccount = taker.account
+    spec = market.spec
+    mid = spec.market_id
+    k = market.k
+    ts = cmd.ts
+    events = eng.events
+    is_buy = taker.is_buy
+    sign = 1 if is_buy else -1
+    stop_reason = ""
+    add_exposure(sub, mid, is_buy, taker.remaining, taker.price)
+
+    def execute(maker: Order, qty: int, price: int) -> int:
+        nonlocal stop_reason
+        msub: Subaccount = maker.account
+        if maker.expires_at is not None and maker.expires_at <= ts:
+            take_off(eng, maker, "expired")
+            return 0
+        notional = qty * price * k
+        maker_fee, taker_fee = _fees(market, notional)
+        m_old, t_old = msub.size(mid), sub.size(mid)
+        m_new, t_new = m_old - sign * qty, t_old + sign * qty
+        limit = spec.max_position_steps
+        if abs(m_new) > limit and abs(m_new) > abs(m_old):
+            take_off(eng, maker, "position_limit")
+            return 0
+        if abs(t_new) > limit and abs(t_new) > abs(t_old):
+            stop_reason = "position_limit"
+            return STOP
+        oi_delta = max(m_new, 0) - max(m_old, 0) + max(t_new, 0) - max(t_old, 0)
+        if oi_delta > 0 and market.open_interest + oi_delta > spec.open_interest_cap_steps:
+            stop_reason = "open_interest_cap"
+            return STOP
+        m_cash = sign * notional - maker_fee
+        t_cash = -sign * notional - taker_fee
+        if not _fill_allowed(eng, msub, mid, -sign * qty, m_cash):
+            take_off(eng, maker, "margin")
+            return 0
+        if not _fill_allowed(eng, sub, mid, sign * qty, t_cash):
+            stop_reason = "margin"
+            return STOP
+        msub.collateral += m_cash
+        sub.collateral += t_cash
+        eng.fee_collateral += maker_fee + taker_fee
+        market.open_interest += oi_delta
+        _set_size(eng, msub, mid, m_old, m_new)
+        _set_size(eng, sub, mid, t_old, t_new)
+        add_exposure(msub, mid, not is_buy, -qty, price)
+        add_exposure(sub, mid, is_buy, -qty, taker.price)
+        if qty == maker.remaining:
+            del msub.orders[maker.client_id]
+            msub.reduce_only.pop(maker.client_id, None)
+        eng.touched.add(msub.key)
+        eng.touched.add(sub.key)
+        events.append(
+            Fill(
+                market=mid,
+                price=price,
+                size=qty,
+                taker_side=cmd.side,
+                maker_order_id=maker.order_id,
+                taker_order_id=taker.order_id,
+                maker_owner=msub.owner,
+                maker_subaccount=msub.number,
+                taker_owner=sub.owner,
+                taker_subaccount=sub.number,
+                maker_fee=maker_fee,
+                taker_fee=taker_fee,
+            )
+        )
+        return qty
+
+    def self_trade(maker: Order, left: int) -> None:
+        _forget(eng, maker, left, "self_trade")
+
+    remaining = market.book.match(
+        is_buy, taker.price, taker.remaining, sub.owner, execute, self_trade
+    )
+    taker.remaining = remaining
+    if not remaining:
+        _drop_empty_exposure(sub, mid)
+        return
+    if stop_reason or cmd.tif in IMMEDIATE or cmd.kind is OrderKind.MARKET:
+        add_exposure(sub, mid, is_buy, -remaining, taker.price)
+        events.append(
+            OrderCanceled(
+                order_id=taker.order_id, remaining=remaining, reason=stop_reason or "ioc_remainder"
+            )
+        )
+        return
+    market.book.rest(taker)
+    sub.orders[taker.client_id] = taker
+    if taker.reduce_only:
+        sub.reduce_only[taker.client_id] = taker
+    if taker.expires_at is not None:
+        eng.schedule_expiry(taker.expires_at, taker.order_id, mid)
+    events.append(OrderRested(order_id=taker.order_id, remaining=remaining))
+
+
+def _drop_empty_exposure(sub: Subaccount, market_id: str) -> None:
+    exposure = sub.exposure.get(market_id)
+    if exposure is not None and exposure.is_empty():
+        del sub.exposure[market_id]
+
+
+def _set_size(eng: "Engine", sub: Subaccount, market_id: str, old: int, new: int) -> None:
+    """Write a position size and keep resting reduce-only orders reducing: resized down to
+    the new |size|, or cancelled once the position is flat or flipped."""
+    if new:
+        position = sub.positions.get(market_id)
+        if position is None:
+            sub.positions[market_id] = Position(new)
+        else:
+            position.size = new
+    else:
+        del sub.positions[market_id]
+    if not sub.reduce_only or (new and (new > 0) == (old > 0) and abs(new) >= abs(old)):
+        return
+    for order in list(sub.reduce_only.values()):
+        if order.market != market_id:
+            continue
+        if new == 0 or (new > 0) == order.is_buy:
+            take_off(eng, order, "reduce_only")
+        elif order.remaining > abs(new):
+            cut = order.remaining - abs(new)
+            add_exposure(sub, market_id, order.is_buy, -cut, order.price)
+            order.remaining = abs(new)
+            eng.events.append(OrderResized(order_id=order.order_id, remaining=order.remaining))
+
+
+def take_off(eng: "Engine", order: Order, reason: str) -> None:
+    """Remove an open order (resting or conditional) from its market and its subaccount."""
+    market = eng.markets[order.market]
+    if market.triggers.pop(order.order_id, None) is not None:
+        sub: Subaccount = order.account
+        del sub.orders[order.client_id]
+        eng.events.append(
+            OrderCanceled(order_id=order.order_id, remaining=order.remaining, reason=reason)
+        )
+        return
+    _forget(eng, order, market.book.remove(order), reason)
+
+
+def _forget(eng: "Engine", order: Order, remaining: int, reason: str) -> None:
+    """Drop a resting order that the book has already let go of."""
+    sub: Subaccount = order.account
+    del sub.orders[order.client_id]
+    sub.reduce_only.pop(order.client_id, None)
+    add_exposure(sub, order.market, order.is_buy, -remaining, order.price)
+    eng.events.append(OrderCanceled(order_id=order.order_id, remaining=remaining, reason=reason))
+
+
+def cancel(eng: "Engine", cmd: CancelOrder) -> None:
+    sub = eng.subaccount(cmd.owner, cmd.subaccount)
+    order = sub.orders.get(cmd.client_id) if type(cmd.client_id) is int else None
+    if order is None:
+        raise Reject(Code.UNKNOWN_ORDER, f"no open order with client id {cmd.client_id!r}")
+    take_off(eng, order, "user")
+
+
+def cancel_all(eng: "Engine", cmd: CancelAll) -> None:
+    if cmd.market is not None:
+        eng.market(cmd.market)
+    if cmd.subaccount is None:
+        numbers: range | tuple[int] = range(MAX_SUBACCOUNT_NUMBER + 1)
+    else:
+        eng.subaccount(cmd.owner, cmd.subaccount)
+        numbers = (cmd.subaccount,)
+    check_range("owner", cmd.owner, 0, 2**252)
+    for number in numbers:
+        sub = eng.subaccounts.get((cmd.owner, number))
+        if sub is None:
+            continue
+        for order in sorted(sub.orders.values(), key=lambda o: o.order_id):
+            if cmd.market is None or order.market == cmd.market:
+                take_off(eng, order, "user")
+
+
+def _store_conditional(
+    eng: "Engine", cmd: PlaceOrder, sub: Subaccount, market: Market, size: int
+) -> None:
+    """A stop or take-profit order waits, off the book, for the mark price to fire it."""
+    order_id = eng.next_order_id
+    eng.next_order_id += 1
+    if sub.is_isolated:
+        sub.isolated_market = cmd.market
+    order = Order(order_id, sub, cmd.market, cmd.client_id, cmd.side is Side.BUY, cmd.price, size)
+    sub.orders[cmd.client_id] = order
+    market.triggers[order_id] = cmd
+    eng.events.append(_accepted(order_id, cmd, size))
+    eng.events.append(OrderRested(order_id=order_id, remaining=size))
+
+
+def _accepted(order_id: int, cmd: PlaceOrder, size: int) -> OrderAccepted:
+    return OrderAccepted(
+        order_id=order_id,
+        owner=cmd.owner,
+        subaccount=cmd.subaccount,
+        client_id=cmd.client_id,
+        market=cmd.market,
+        side=cmd.side,
+        price=cmd.price,
+        size=size,
+    )
+
+
+def triggered(cmd: PlaceOrder, mark: int) -> bool:
+    """A stop fires when the mark moves against the position it protects (a buy stop at or
+    above its trigger, a sell stop at or below); a take-profit fires the other way."""
+    assert cmd.trigger_price is not None
+    rising = mark >= cmd.trigger_price
+    falling = mark <= cmd.trigger_price
+    buy = cmd.side is Side.BUY
+    if cmd.kind is OrderKind.STOP:
+        return rising if buy else falling
+    return falling if buy else rising
+
+
+def fire_triggers(eng: "Engine", market: Market, ts: int) -> None:
+    """Turn every conditional order whose trigger the mark price has reached into a live
+    order (a limit at its price, with its time in force), oldest first."""
+    fired = [oid for oid, cmd in market.triggers.items() if triggered(cmd, market.price)]
+    for order_id in sorted(fired):
+        cmd = market.triggers.pop(order_id)
+        sub = eng.subaccounts[(cmd.owner, cmd.subaccount)]
+        order = sub.orders.pop(cmd.client_id)
+        eng.events.append(OrderTriggered(order_id=order_id, mark_price=market.price))
+        live = msgspec.structs.replace(
+            cmd, ts=ts, kind=OrderKind.LIMIT, trigger_price=None, size=order.remaining
+        )
+        try:
+            place(eng, live)
+        except Reject as refusal:
+            eng.events.append(
+                OrderCanceled(order_id=order_id, remaining=order.remaining, reason=refusal.code)
+            )

@@ -1,0 +1,35 @@
+"""Rejection codes: stable, machine-readable reasons a command changed nothing."""
+
+from enum import StrEnum
+
+
+class Code(StrEnum):
+    OUT_OF_BOUNDS = "out_of_bounds"
+    TIME_WENT_BACKWARDS = "time_went_backwards"
+    UNKNOWN_COMMAND = "unknown_command"
+    UNKNOWN_MARKET = "unknown_market"
+    UNKNOWN_SUBACCOUNT = "unknown_subaccount"
+    UNKNOWN_ORDER = "unknown_order"
+    MARKET_NOT_ACTIVE = "market_not_active"
+    BELOW_MIN_SIZE = "below_min_size"
+    BAD_ORDER_TYPE = "bad_order_type"
+    DUPLICATE_CLIENT_ID = "duplicate_client_id"
+    TOO_MANY_OPEN_ORDERS = "too_many_open_orders"
+    ISOLATED_MARKET_MISMATCH = "isolated_market_mismatch"
+    BAD_MARGIN_SOURCE = "bad_margin_source"
+    INSUFFICIENT_COLLATERAL = "insufficient_collateral"
+    INSUFFICIENT_MARGIN = "insufficient_margin"
+    REDUCE_ONLY_WOULD_INCREASE = "reduce_only_would_increase"
+    POST_ONLY_WOULD_CROSS = "post_only_would_cross"
+    FOK_NOT_FILLED = "fok_not_filled"
+    POSITION_LIMIT = "position_limit"
+
+
+class Reject(Exception):
+    """Raised inside a handler before it mutates anything; ``apply`` turns it into a
+    ``Rejected`` event, so it never escapes the engine."""
+
+    def __init__(self, code: Code, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
