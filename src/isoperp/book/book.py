@@ -119,11 +119,11 @@ class OrderBook:
     ) -> int:
         """Trade ``qty`` against the opposite side up to ``limit``; return what is left.
 
-        ``execute(maker, qty, price)`` settles a fill and returns the quantity it executed
-        (0: the maker could not trade and was taken off by the caller; STOP: the taker
-        cannot continue). A resting order of the taker's own owner is expired
-        (self-trade prevention, the resting maker loses) through
-        ``on_self_trade(maker, size it had)``.
+        ``execute(maker, qty, price)`` settles a fill, reduces ``maker.remaining`` by what
+        it executed and returns that quantity (0: the maker could not trade and the caller
+        took it off; STOP: the taker cannot continue). A maker left at 0 is dropped here.
+        A resting order of the taker's own owner is expired (self-trade prevention, the
+        resting maker loses) through ``on_self_trade(maker, size it had)``.
         """
         if taker_is_buy:
             levels, heap, sign = self.asks, self.ask_heap, 1
@@ -154,7 +154,6 @@ class OrderBook:
                 if done == 0:
                     continue  # the caller removed the maker
                 qty -= done
-                maker.remaining -= done
                 if not maker.remaining:
                     level.popleft()
                     del orders[maker.order_id]

@@ -308,13 +308,14 @@ def _match_and_rest(eng: "Engine", market: Market, taker: Order, cmd: PlaceOrder
         sub.collateral += t_cash
         eng.fee_collateral += maker_fee + taker_fee
         market.open_interest += oi_delta
-        _set_size(eng, msub, mid, m_old, m_new)
-        _set_size(eng, sub, mid, t_old, t_new)
-        add_exposure(msub, mid, not is_buy, -qty, price)
-        add_exposure(sub, mid, is_buy, -qty, taker.price)
-        if qty == maker.remaining:
+        maker.remaining -= qty
+        if not maker.remaining:
             del msub.orders[maker.client_id]
             msub.reduce_only.pop(maker.client_id, None)
+        add_exposure(msub, mid, not is_buy, -qty, price)
+        add_exposure(sub, mid, is_buy, -qty, taker.price)
+        _set_size(eng, msub, mid, m_old, m_new)
+        _set_size(eng, sub, mid, t_old, t_new)
         eng.touched.add(msub.key)
         eng.touched.add(sub.key)
         events.append(

@@ -1,6 +1,7 @@
 """Snapshots and the state digest: one canonical encoding of the whole exchange state.
 
-The encoding is msgpack of nested lists in a fixed order (markets by id, subaccounts by
+The encoding is compact JSON (msgspec; JSON because owner keys are 252-bit integers, which
+msgpack cannot carry) of nested lists in a fixed order (markets by id, subaccounts by
 (owner, number), orders by id — which is also their time priority within a price level).
 Derived bookkeeping (open-order exposure, the expiry heap, book indexes) is not encoded;
 ``restore`` rebuilds it, so equal states always have equal bytes and equal digests.
@@ -80,7 +81,7 @@ def canonical(eng: "Engine") -> list[Any]:
 
 
 def snapshot(eng: "Engine") -> bytes:
-    return msgspec.msgpack.encode(canonical(eng))
+    return msgspec.json.encode(canonical(eng))
 
 
 def digest(eng: "Engine") -> str:
@@ -90,7 +91,7 @@ def digest(eng: "Engine") -> str:
 def restore(data: bytes) -> "Engine":
     from isoperp.engine.core import Engine
 
-    header, markets, subaccounts = msgspec.msgpack.decode(data)
+    header, markets, subaccounts = msgspec.json.decode(data)
     if header[0] != SNAPSHOT_VERSION:
         raise ValueError(f"snapshot version {header[0]} is not {SNAPSHOT_VERSION}")
     specs = [(msgspec.convert(row[0], MarketSpec), row[1]) for row in markets]
