@@ -1,5 +1,6 @@
 """The band and its confirmation rule, and the stale policies, on worked numbers."""
 
+import pytest
 from test_oracle_properties import accept_all, config, fake_report
 
 from isoperp.events.oracle import OraclePricePending, OraclePriceUpdated, OracleStale
@@ -88,3 +89,19 @@ def test_stale_policies() -> None:
         )
         assert check_staleness(0, cfg, state, T * 1000 + 90_000) == (state, ())
         assert liquidation_price(cfg, state) == expected
+
+
+def test_configs_that_cannot_work_are_refused() -> None:
+    good = config()
+    fields = {f: getattr(good, f) for f in good.__struct_fields__}
+    bad_values = [
+        {"quorum": 0},
+        {"quorum": len(good.signers) + 1},
+        {"signers": (*good.signers, good.signers[0])},
+        {"band_ppm": 0},
+        {"max_lag_ms": good.max_price_age_ms},
+        {"asset_id": 2**251},
+    ]
+    for change in bad_values:
+        with pytest.raises(ValueError):
+            OracleConfig(**{**fields, **change})

@@ -4,6 +4,7 @@ import enum
 
 import msgspec
 
+from isoperp.crypto.curve import SIGNATURE_BOUND
 from isoperp.numeric import PPM
 
 
@@ -35,6 +36,8 @@ class OracleConfig(msgspec.Struct, frozen=True, kw_only=True):
     stale_policy: StalePolicy = StalePolicy.HALT
 
     def __post_init__(self) -> None:
+        if not 0 <= self.asset_id < SIGNATURE_BOUND:
+            raise ValueError("asset_id must be a field element below 2^251")
         if not 1 <= self.quorum <= len(self.signers):
             raise ValueError("quorum must be between 1 and the number of signers")
         if len(set(self.signers)) != len(self.signers):
