@@ -225,7 +225,7 @@ ORACLE_FIELDS: dict[str, ParamSpec] = {
 COMMITTEE_FIELDS: dict[str, ParamSpec] = {
     "members": _long(Kind.KEYSET, 1, MAX_KEYS, None, "emergency committee public keys"),
     "threshold": _long(Kind.INT, 1, MAX_KEYS, None, "approvals a committee act needs"),
-    "max_hold_ms": _long(Kind.INT, HOUR_MS, 14 * DAY_MS, 3 * DAY_MS, "longest emergency hold"),
+    "max_hold_ms": _long(Kind.INT, HOUR_MS, 30 * DAY_MS, 10 * DAY_MS, "longest emergency hold"),
     "cooldown_ms": _long(Kind.INT, HOUR_MS, 30 * DAY_MS, 6 * HOUR_MS, "between steps per value"),
     "max_margin_step_ppm": _long(Kind.INT, 1, PPM // 5, 50_000, "largest margin raise per act"),
     "max_cap_cut_ppm": _long(Kind.INT, 1, 900_000, 500_000, "largest relative cap cut per act"),
