@@ -79,7 +79,7 @@ class TokenLedger(msgspec.Struct, kw_only=True):
         if remaining:
             self.balances[sender] = remaining
         else:
-            del self.balances[sender]
+            self.balances.pop(sender, None)
         self.balances[to] = self.balance_of(to) + amount
         self._move_power(self.delegate_of(sender), self.delegate_of(to), amount, now)
 
