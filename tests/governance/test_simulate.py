@@ -81,3 +81,12 @@ def test_cli_simulate_params_and_proposals(tmp_path, capsys):
     assert (proposal["state"], proposal["for_votes"]) == ("executed", 500_000_000)
     path.write_text("{not json")
     assert main(["gov", "simulate", str(path)]) == 2
+
+
+def test_cli_exit_status_reports_an_unmet_expectation(tmp_path, capsys):
+    path = tmp_path / "script.json"
+    step = {"op": "vote", "by": "alice", "proposal": 1, "support": "for", "expect": "accepted"}
+    path.write_text(json.dumps({"steps": [step]}))
+    assert main(["gov", "simulate", str(path)]) == 1
+    (reported,) = json.loads(capsys.readouterr().out)["steps"]
+    assert (reported["code"], reported["met"]) == ("unknown_proposal", False)
