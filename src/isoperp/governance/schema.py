@@ -264,10 +264,6 @@ class ParsedName(NamedTuple):
     key: str | None
     attr: str
 
-    def sibling(self, attr: str) -> str:
-        """The name of another field of the same family and key."""
-        return param_name(self.family, self.key, attr)
-
 
 def param_name(family: str, key: str | None, attr: str) -> str:
     return f"{family}.{key}.{attr}" if key is not None else f"{family}.{attr}"
