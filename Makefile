@@ -6,7 +6,7 @@ PYTHON ?= python3
 # Core packages that mypy checks strictly.
 TYPED  := src/isoperp/numeric src/isoperp/commands src/isoperp/events src/isoperp/markets \
           src/isoperp/book src/isoperp/accounts src/isoperp/engine \
-          src/isoperp/oracle src/isoperp/funding src/isoperp/crypto
+          src/isoperp/oracle src/isoperp/funding src/isoperp/crypto src/isoperp/governance
 
 .PHONY: run test bench lint clean
 
