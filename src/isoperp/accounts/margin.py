@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import NamedTuple, Protocol
 
-from isoperp.accounts.subaccount import Subaccount
+from isoperp.accounts.subaccount import Exposure, Subaccount
 from isoperp.markets import MarketSpec, initial_margin_ppm
 from isoperp.numeric import PPM, mul_ppm_ceil
 
@@ -35,13 +35,14 @@ class Health(NamedTuple):
 
 
 def _terms(market: Pricing, size: int) -> tuple[int, int, int]:
+    """(notional, initial requirement, maintenance requirement) of one position."""
     notional = size * market.price * market.k
-    magnitude = abs(notional)
+    magnitude = notional if notional >= 0 else -notional
     spec = market.spec
     return (
         notional,
-        mul_ppm_ceil(magnitude, initial_margin_ppm(spec, abs(size))),
-        mul_ppm_ceil(magnitude, spec.maintenance_margin_ppm),
+        -((-magnitude * initial_margin_ppm(spec, abs(size))) // PPM),
+        -((-magnitude * spec.maintenance_margin_ppm) // PPM),
     )
 
 
@@ -93,31 +94,36 @@ def free_collateral(sub: Subaccount, markets: Mapping[str, Pricing]) -> int:
     """TV − IMR in the worst case of the subaccount's resting orders.
 
     Worst case, per market: the least of (no order fills), (every resting buy fills at its
-    limit price) and (every resting sell fills at its limit price), each paying the taker
-    fee when that is the larger fee. Markets add independently because TV and IMR are sums
-    over markets, so the sum of per-market minima is the global minimum over these cases.
+    limit price) and (every resting sell fills at its limit price), each paying the larger
+    of the two fees. Markets add independently because TV and IMR are sums over markets,
+    so the sum of per-market minima is the global minimum over these cases.
     """
     free = sub.collateral
     exposures = sub.exposure
-    for mid in sub.positions.keys() | exposures.keys():
-        market = markets[mid]
-        size = sub.size(mid)
-        notional, imr, _ = _terms(market, size)
-        worst = notional - imr
-        exposure = exposures.get(mid)
-        if exposure is not None:
-            spec, k = market.spec, market.k
-            fee_ppm = max(spec.taker_fee_ppm, spec.maker_fee_ppm, 0)
-            if exposure.buy_qty:
-                paid = exposure.buy_value * k
-                notional, imr, _ = _terms(market, size + exposure.buy_qty)
-                worst = min(worst, notional - imr - paid - mul_ppm_ceil(paid, fee_ppm))
-            if exposure.sell_qty:
-                received = exposure.sell_value * k
-                notional, imr, _ = _terms(market, size - exposure.sell_qty)
-                worst = min(worst, notional - imr + received - mul_ppm_ceil(received, fee_ppm))
-        free += worst
+    for mid, position in sub.positions.items():
+        free += _worst_case(markets[mid], position.size, exposures.get(mid))
+    for mid, exposure in exposures.items():
+        if mid not in sub.positions:
+            free += _worst_case(markets[mid], 0, exposure)
     return free
+
+
+def _worst_case(market: Pricing, size: int, exposure: Exposure | None) -> int:
+    notional, imr, _ = _terms(market, size)
+    worst = notional - imr
+    if exposure is None:
+        return worst
+    spec, k = market.spec, market.k
+    fee_ppm = max(spec.taker_fee_ppm, spec.maker_fee_ppm, 0)
+    if exposure.buy_qty:
+        paid = exposure.buy_value * k
+        notional, imr, _ = _terms(market, size + exposure.buy_qty)
+        worst = min(worst, notional - imr - paid - mul_ppm_ceil(paid, fee_ppm))
+    if exposure.sell_qty:
+        received = exposure.sell_value * k
+        notional, imr, _ = _terms(market, size - exposure.sell_qty)
+        worst = min(worst, notional - imr + received - mul_ppm_ceil(received, fee_ppm))
+    return worst
 
 
 def liquidation_price(

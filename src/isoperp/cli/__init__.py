@@ -4,7 +4,7 @@ import argparse
 import importlib
 from collections.abc import Sequence
 
-SUBCOMMANDS: tuple[str, ...] = ("gov",)
+SUBCOMMANDS: tuple[str, ...] = ("bench", "demo", "gov")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -87,11 +87,16 @@ def place(eng: "Engine", cmd: PlaceOrder) -> None:
         if cmd.kind in CONDITIONAL:
             _store_conditional(eng, cmd, sub, market, size)
             return
-        _check_risk(eng, cmd, sub, market, size, position)
-        if cmd.tif is TimeInForce.POST_ONLY and _would_cross(market, is_buy, price):
-            raise Reject(Code.POST_ONLY_WOULD_CROSS, "post-only order would cross the book")
-        if cmd.tif is TimeInForce.FOK:
-            _require_fillable(eng, sub, market, is_buy, price, size, cmd.ts)
+        add_exposure(sub, cmd.market, is_buy, size, price)
+        try:
+            _check_risk(eng, cmd, sub, market, size, position)
+            if cmd.tif is TimeInForce.POST_ONLY and _would_cross(market, is_buy, price):
+                raise Reject(Code.POST_ONLY_WOULD_CROSS, "post-only order would cross the book")
+            if cmd.tif is TimeInForce.FOK:
+                _require_fillable(eng, sub, market, is_buy, price, size, cmd.ts)
+        except Reject:
+            add_exposure(sub, cmd.market, is_buy, -size, price)
+            raise
     except Reject:
         _unwind_isolated_margin(eng, cmd, sub)
         raise
@@ -130,7 +135,7 @@ def _check_shape(eng: "Engine", cmd: PlaceOrder, market: Market) -> tuple[int, i
     conditional = cmd.kind in CONDITIONAL
     if conditional != (cmd.trigger_price is not None):
         raise Reject(Code.BAD_ORDER_TYPE, "a trigger price goes with stop/take-profit orders only")
-    if conditional:
+    if cmd.trigger_price is not None:
         check_range("trigger_price", cmd.trigger_price, 1, MAX_PRICE_TICKS)
         if cmd.isolated_margin:
             raise Reject(
@@ -175,23 +180,19 @@ def _unwind_isolated_margin(eng: "Engine", cmd: PlaceOrder, sub: Subaccount) -> 
 def _check_risk(
     eng: "Engine", cmd: PlaceOrder, sub: Subaccount, market: Market, size: int, position: int
 ) -> None:
-    """Accept if the worst case of all open orders plus this one stays above initial
-    margin and within the position limit, or if the order strictly reduces risk: it opposes
-    the position and, with the other resting orders on its side, cannot flip it."""
+    """Accept if the worst case of all open orders (this one already counted in the
+    exposure) stays above initial margin and within the position limit, or if the order
+    strictly reduces risk: it opposes the position and, with the other resting orders on
+    its side, cannot flip it."""
     is_buy = cmd.side is Side.BUY
-    exposure = sub.exposure.get(cmd.market)
-    same_side = 0 if exposure is None else (exposure.buy_qty if is_buy else exposure.sell_qty)
-    reduces = position != 0 and (position > 0) != is_buy and same_side + size <= abs(position)
-    if reduces:
+    exposure = sub.exposure[cmd.market]
+    same_side = exposure.buy_qty if is_buy else exposure.sell_qty
+    if position != 0 and (position > 0) != is_buy and same_side <= abs(position):
         return
     limit = market.spec.max_position_steps
-    if abs(position + (size + same_side) * (1 if is_buy else -1)) > limit:
+    if abs(position + same_side * (1 if is_buy else -1)) > limit:
         raise Reject(Code.POSITION_LIMIT, f"position could exceed {limit} steps")
-    add_exposure(sub, cmd.market, is_buy, size, cmd.price)
-    try:
-        eng.require_free(sub)
-    finally:
-        add_exposure(sub, cmd.market, is_buy, -size, cmd.price)
+    eng.require_free(sub)
 
 
 def add_exposure(sub: Subaccount, market_id: str, is_buy: bool, qty: int, price: int) -> None:
@@ -273,7 +274,6 @@ def _match_and_rest(eng: "Engine", market: Market, taker: Order, cmd: PlaceOrder
     is_buy = taker.is_buy
     sign = 1 if is_buy else -1
     stop_reason = ""
-    add_exposure(sub, mid, is_buy, taker.remaining, taker.price)
 
     def execute(maker: Order, qty: int, price: int) -> int:
         nonlocal stop_reason

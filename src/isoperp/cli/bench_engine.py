@@ -1,0 +1,228 @@
+"""``isoperp bench engine|gen-flow|memory``: order-flow throughput and memory per order."""
+
+import argparse
+import hashlib
+import json
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+from isoperp.book import Order, OrderBook
+from isoperp.commands import Command
+from isoperp.commands.trading import (
+    CancelOrder,
+    Deposit,
+    OrderKind,
+    PlaceOrder,
+    Side,
+    TimeInForce,
+)
+from isoperp.engine import Engine
+from isoperp.markets import MarketSpec
+from isoperp.sim import flow
+
+BENCH_MARKET = MarketSpec(
+    market_id="BTC-USD",
+    base_asset="BTC",
+    tick_size="1",
+    step_size="0.001",
+    quantums_per_step_tick=1000,
+    min_order_steps=1,
+    initial_margin_ppm=50_000,
+    maintenance_margin_ppm=30_000,
+    baseline_position_steps=9_000,
+    incremental_position_steps=1_500,
+    incremental_initial_margin_ppm=10_000,
+    max_position_steps=170_000,
+    open_interest_cap_steps=10**12,
+    maker_fee_ppm=-100,
+    taker_fee_ppm=500,
+)
+
+
+def register(benches: Any) -> None:
+    gen = benches.add_parser("gen-flow", help="write a seeded order-flow file")
+    gen.add_argument("--ops", type=int, default=200_000)
+    gen.add_argument("--seed", type=int, default=7)
+    gen.add_argument("--out", type=Path, required=True)
+    gen.set_defaults(run=run_gen_flow)
+
+    engine = benches.add_parser("engine", help="replay an order-flow file through the engine")
+    engine.add_argument("--flow", type=Path, required=True)
+    engine.add_argument("--book-only", action="store_true", help="the bare book, no accounts")
+    engine.add_argument("--accounts", type=int, default=100)
+    engine.add_argument("--repeat", type=int, default=3, help="runs; the median is reported")
+    engine.add_argument("--json", action="store_true")
+    engine.set_defaults(run=run_engine)
+
+    memory = benches.add_parser("memory", help="bytes per resting order")
+    memory.add_argument("--orders", type=int, default=100_000)
+    memory.add_argument("--json", action="store_true")
+    memory.set_defaults(run=run_memory)
+
+
+def run_gen_flow(args: argparse.Namespace) -> int:
+    count = flow.write(args.out, flow.generate(args.ops, args.seed))
+    print(f"wrote {count} operations to {args.out}")
+    return 0
+
+
+class _Owner:
+    __slots__ = ("owner",)
+
+    def __init__(self, owner: int) -> None:
+        self.owner = owner
+
+
+def _replay_book(ops: list[flow.FlowOp], accounts: int) -> tuple[float, int, str]:
+    """The bare book: every fill executes in full; returns (seconds, trades, digest)."""
+    book = OrderBook()
+    owners = [_Owner(i) for i in range(accounts)]
+    trades = 0
+
+    def execute(maker: Order, qty: int, price: int) -> int:
+        nonlocal trades
+        trades += 1
+        maker.remaining -= qty
+        return qty
+
+    def self_trade(maker: Order, left: int) -> None:
+        pass
+
+    start = time.perf_counter()
+    for op in ops:
+        if op.op == "cancel":
+            order = book.orders.get(op.id)
+            if order is not None:
+                book.remove(order)
+            continue
+        assert op.price is not None and op.qty is not None
+        is_buy = op.side == "buy"
+        account = owners[op.id % accounts]
+        left = book.match(is_buy, op.price, op.qty, account.owner, execute, self_trade)
+        if left and op.op == "limit":
+            book.rest(Order(op.id, account, "BTC-USD", op.id, is_buy, op.price, left))
+    seconds = time.perf_counter() - start
+    resting = sorted((o.order_id, o.remaining) for o in book.orders.values())
+    return seconds, trades, hashlib.blake2b(repr(resting).encode(), digest_size=32).hexdigest()
+
+
+def _bench_engine(accounts: int) -> tuple[Engine, list[Command]]:
+    """An engine with ``accounts`` funded owners: even ones trade cross, odd ones isolated."""
+    engine = Engine([(BENCH_MARKET, 50_000)], max_open_orders=10**6)
+    funding = [
+        Deposit(ts=0, owner=owner, subaccount=owner % 2, amount=10**15) for owner in range(accounts)
+    ]
+    return engine, list(funding)
+
+
+def _flow_commands(ops: list[flow.FlowOp], accounts: int) -> list[Command]:
+    """Orders spread round-robin over the accounts; client id = flow id."""
+    commands: list[Command] = []
+    for ts, op in enumerate(ops, 1):
+        owner = op.id % accounts
+        if op.op == "cancel":
+            commands.append(CancelOrder(ts=ts, owner=owner, subaccount=owner % 2, client_id=op.id))
+            continue
+        assert op.price is not None and op.qty is not None
+        market = op.op == "market"
+        commands.append(
+            PlaceOrder(
+                ts=ts,
+                owner=owner,
+                subaccount=owner % 2,
+                market="BTC-USD",
+                client_id=op.id,
+                side=Side(op.side),
+                price=op.price,
+                size=op.qty,
+                kind=OrderKind.MARKET if market else OrderKind.LIMIT,
+                tif=TimeInForce.IOC if market else TimeInForce.GTC,
+            )
+        )
+    return commands
+
+
+def _replay_engine(ops: list[flow.FlowOp], accounts: int) -> tuple[float, int, str]:
+    engine, setup = _bench_engine(accounts)
+    engine.replay(setup)
+    commands = _flow_commands(ops, accounts)
+    trades = 0
+    apply = engine.apply
+    start = time.perf_counter()
+    for cmd in commands:
+        for event in apply(cmd).events:
+            trades += type(event).__name__ == "Fill"
+    seconds = time.perf_counter() - start
+    return seconds, trades, engine.state_digest()
+
+
+def run_engine(args: argparse.Namespace) -> int:
+    try:
+        ops = flow.read(args.flow)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}")
+        return 2
+    replay = _replay_book if args.book_only else _replay_engine
+    runs = [replay(ops, args.accounts) for _ in range(max(1, args.repeat))]
+    seconds = sorted(r[0] for r in runs)[len(runs) // 2]
+    _, trades, digest = runs[0]
+    if len({r[2] for r in runs}) != 1:
+        raise AssertionError("replays of one flow disagree: the engine is not deterministic")
+    result = {
+        "mode": "book-only" if args.book_only else "engine",
+        "ops": len(ops),
+        "seconds": round(seconds, 4),
+        "ops_per_sec": round(len(ops) / seconds),
+        "trades": trades,
+        "digest": digest,
+        "runs_seconds": [round(r[0], 4) for r in runs],
+    }
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(
+            f"{result['mode']}: {len(ops)} ops in {seconds:.3f} s (median of {len(runs)}) = "
+            f"{result['ops_per_sec']:,} ops/s, {trades} trades, digest {digest[:16]}…"
+        )
+    return 0
+
+
+def run_memory(args: argparse.Namespace) -> int:
+    """Bytes per resting order, measured with tracemalloc, for the bare book and the engine."""
+    n = args.orders
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    book = OrderBook()
+    owner = _Owner(1)
+    for i in range(n):
+        book.rest(Order(i, owner, "BTC-USD", i, i % 2 == 0, 40_000 + i % 5_000, 5))
+    book_bytes = tracemalloc.get_traced_memory()[0] - base
+    del book
+    engine, setup = _bench_engine(100)
+    engine.replay(setup)
+    base = tracemalloc.get_traced_memory()[0]
+    for i in range(n):
+        owner_id = i % 100
+        engine.apply(
+            PlaceOrder(
+                ts=1,
+                owner=owner_id,
+                subaccount=owner_id % 2,
+                market="BTC-USD",
+                client_id=i,
+                side=Side.BUY,
+                price=40_000 + i % 5_000,
+                size=5,
+            )
+        )
+    engine_bytes = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    result = {
+        "orders": n,
+        "book_bytes_per_order": round(book_bytes / n, 1),
+        "engine_bytes_per_order": round(engine_bytes / n, 1),
+    }
+    print(json.dumps(result) if args.json else result)
+    return 0

@@ -1,0 +1,1 @@
+"""The stress lab: drives the engine in-process on a simulated clock."""
