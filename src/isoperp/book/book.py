@@ -74,20 +74,20 @@ class OrderBook:
     # -- mutation ------------------------------------------------------------------------
 
     def rest(self, order: Order) -> None:
-        """Append an order at the back of its price level."""
+        """Append an order at the back of its price level. Orders of one level share one
+        price int object (28 bytes saved per order: memory is a target here)."""
         price = order.price
-        if order.is_buy:
-            level = self.bids.get(price)
-            if level is None:
-                level = self.bids[price] = deque()
+        levels = self.bids if order.is_buy else self.asks
+        level = levels.get(price)
+        if level is None:
+            level = levels[price] = deque()
+            if order.is_buy:
                 heappush(self.bid_heap, -price)
-            level.append(order)
-        else:
-            level = self.asks.get(price)
-            if level is None:
-                level = self.asks[price] = deque()
+            else:
                 heappush(self.ask_heap, price)
-            level.append(order)
+        else:
+            order.price = level[0].price
+        level.append(order)
         self.orders[order.order_id] = order
 
     def remove(self, order: Order) -> int:
