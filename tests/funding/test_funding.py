@@ -48,20 +48,20 @@ def test_worked_hour_of_funding() -> None:
     state = FundingState(last_tick_ms=0)
     for minute in range(60):
         state, events = sample_premium(
-            3, config, state, USDC_2000, 200_200, 200_400, minute * 60_000
+            "M3", config, state, USDC_2000, 200_200, 200_400, minute * 60_000
         )
-        assert events == (FundingSampled(market=3, premium_ppm=1_000, time_ms=minute * 60_000),)
+        assert events == (FundingSampled(market="M3", premium_ppm=1_000, time_ms=minute * 60_000),)
     # A second call within the same minute does nothing.
-    assert sample_premium(3, config, state, USDC_2000, 200_200, None, 59 * 60_000 + 1) == (
+    assert sample_premium("M3", config, state, USDC_2000, 200_200, None, 59 * 60_000 + 1) == (
         state,
         (),
     )
-    assert funding_tick(3, config, state, USDC_2000, Q, HOUR - 1) == (state, ())
-    state, events = funding_tick(3, config, state, USDC_2000, Q, HOUR)
+    assert funding_tick("M3", config, state, USDC_2000, Q, HOUR - 1) == (state, ())
+    state, events = funding_tick("M3", config, state, USDC_2000, Q, HOUR)
     # rate 1,100 ppm per 8 h; per step 2 USDC · 0.0011 / 8 = 275 quantums
     assert events == (
         FundingRateUpdated(
-            market=3,
+            market="M3",
             rate_ppm=1_100,
             index=275 * INDEX_SCALE,
             index_delta=275 * INDEX_SCALE,
@@ -88,7 +88,7 @@ def test_history_is_bounded() -> None:
     config = FundingConfig(history_limit=2)
     state = FundingState(last_tick_ms=0)
     for hour in range(1, 4):
-        state, _ = funding_tick(0, config, state, USDC_2000, Q, hour * HOUR)
+        state, _ = funding_tick("M0", config, state, USDC_2000, Q, hour * HOUR)
     assert [p.time_ms for p in state.history] == [2 * HOUR, 3 * HOUR]
 
 
@@ -124,7 +124,7 @@ def test_every_tick_respects_the_starkex_bound(
 ) -> None:
     config = FundingConfig()
     state = FundingState(last_tick_ms=0, samples=tuple(samples))
-    new_state, events = funding_tick(0, config, state, price, q, dt_ms)
+    new_state, events = funding_tick("M0", config, state, price, q, dt_ms)
     (event,) = events
     assert isinstance(event, FundingRateUpdated)
     assert abs(event.rate_ppm) <= config.rate_clamp_ppm

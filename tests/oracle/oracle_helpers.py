@@ -7,7 +7,7 @@ from isoperp.oracle import OracleConfig, StalePolicy, sign_price
 ASSET_ID = 0x425443555344000000000000000000  # "BTCUSD" padded, as StarkEx asset ids look
 PRIVATE_KEYS = sorted(range(1001, 1006), key=public_key)  # sorted by public key
 SIGNERS = tuple(public_key(k) for k in PRIVATE_KEYS)
-MARKET = 7
+MARKET = "ETH-USD"
 
 
 def make_config(**overrides: object) -> OracleConfig:

@@ -18,7 +18,7 @@ T = 1_700_000_000  # seconds
 
 def feed(state: OracleState, price: int, t_s: int, cfg: OracleConfig | None = None) -> tuple:
     return apply_price_report(
-        0, cfg or config(), state, fake_report([price] * 3, price, t_s), accept_all
+        "M0", cfg or config(), state, fake_report([price] * 3, price, t_s), accept_all
     )
 
 
@@ -26,13 +26,13 @@ def test_a_jump_beyond_five_percent_waits_for_a_later_confirming_report() -> Non
     state, _ = feed(OracleState(), 2000, T)
     state, events = feed(state, 2100, T + 1)  # +5.0 %: inside the band (boundary included)
     assert state.price == 2100 and events[0] == OraclePriceUpdated(
-        market=0, price=2100, previous_price=2000, price_time_ms=(T + 1) * 1000, confirmed=False
+        market="M0", price=2100, previous_price=2000, price_time_ms=(T + 1) * 1000, confirmed=False
     )
     state, events = feed(state, 2206, T + 2)  # +5.05 %: held
     assert state.price == 2100
     assert events == (
         OraclePricePending(
-            market=0,
+            market="M0",
             price=2206,
             last_price=2100,
             pending_since_ms=(T + 2) * 1000,
@@ -45,7 +45,7 @@ def test_a_jump_beyond_five_percent_waits_for_a_later_confirming_report() -> Non
     state, events = feed(state, 2212, T + 12)  # within 5 % of 2210, 10 s after the first
     assert state.price == 2212 and state.pending is None
     assert events[0] == OraclePriceUpdated(
-        market=0, price=2212, previous_price=2100, price_time_ms=(T + 12) * 1000, confirmed=True
+        market="M0", price=2212, previous_price=2100, price_time_ms=(T + 12) * 1000, confirmed=True
     )
 
 
@@ -75,19 +75,19 @@ def test_stale_policies() -> None:
     )
     for cfg, expected in ((halt, None), (keep, 2000)):
         state, _ = feed(OracleState(), 2000, T, cfg)
-        state, events = check_staleness(0, cfg, state, T * 1000 + 60_000)
+        state, events = check_staleness("M0", cfg, state, T * 1000 + 60_000)
         assert events == () and liquidation_price(cfg, state) == 2000
-        state, events = check_staleness(0, cfg, state, T * 1000 + 60_001)
+        state, events = check_staleness("M0", cfg, state, T * 1000 + 60_001)
         assert events == (
             OracleStale(
-                market=0,
+                market="M0",
                 last_price=2000,
                 last_price_time_ms=T * 1000,
                 now_ms=T * 1000 + 60_001,
                 policy=cfg.stale_policy.value,
             ),
         )
-        assert check_staleness(0, cfg, state, T * 1000 + 90_000) == (state, ())
+        assert check_staleness("M0", cfg, state, T * 1000 + 90_000) == (state, ())
         assert liquidation_price(cfg, state) == expected
 
 

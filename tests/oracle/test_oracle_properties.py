@@ -55,7 +55,7 @@ def fake_report(
         SignedPrice(signer=k, price=p, timestamp=t_s, r=1, s=1)
         for k, p in zip(keys, prices, strict=True)
     )
-    return PriceReport(ts=t_s * 1000, market=0, price=claimed, signed_prices=items)
+    return PriceReport(ts=t_s * 1000, market="M0", price=claimed, signed_prices=items)
 
 
 @given(st.lists(st.integers(1, 50), min_size=1, max_size=9), st.integers(1, 50))
@@ -106,7 +106,7 @@ def test_price_moves_beyond_the_band_only_when_confirmed(
         t_s = t_ms // 1000
         before = state
         state, events = apply_price_report(
-            0, cfg, state, fake_report([price] * 3, price, t_s), accept_all
+            "M0", cfg, state, fake_report([price] * 3, price, t_s), accept_all
         )
         for event in events:
             if isinstance(event, Rejected):
@@ -150,10 +150,10 @@ def test_staleness_alternates_and_follows_the_price_age(
         now_ms += gap_ms
         if is_report:
             state, events = apply_price_report(
-                0, cfg, state, fake_report([500] * 3, 500, now_ms // 1000), accept_all
+                "M0", cfg, state, fake_report([500] * 3, 500, now_ms // 1000), accept_all
             )
         else:
-            state, events = check_staleness(0, cfg, state, now_ms)
+            state, events = check_staleness("M0", cfg, state, now_ms)
             too_old = state.price_time_ms is None or now_ms - state.price_time_ms > 60_000
             assert state.stale == too_old
         flips += [type(e) for e in events if isinstance(e, OracleStale | OracleRecovered)]

@@ -49,7 +49,7 @@ def _code(config_market: int | None, rep: object, state: OracleState | None = No
 def test_every_rejection_has_its_own_code() -> None:
     good = signed([2000, 2001, 2003], T0)
     assert _code(None, report(2001, good, NOW)) == "unknown_market"
-    assert _code(1, report(2001, good, NOW, market=MARKET + 1)) == "unknown_market"
+    assert _code(1, report(2001, good, NOW, market="BTC-USD")) == "unknown_market"
     assert _code(1, report(0, good, NOW)) == "nonpositive_price"
     assert _code(1, report(MAX_PRICE_TICKS + 1, good, NOW)) == "out_of_bounds"
     assert _code(1, report(2001, good[:2], NOW)) == "below_quorum"

@@ -23,6 +23,6 @@ class SignedPrice(msgspec.Struct, frozen=True, kw_only=True):
 class PriceReport(Command, frozen=True, kw_only=True):
     """A claimed median ``price`` for ``market`` with its signed prices, sorted by signer key."""
 
-    market: int
+    market: str
     price: int
     signed_prices: tuple[SignedPrice, ...]

@@ -6,7 +6,7 @@ from isoperp.events import Event
 class FundingSampled(Event, frozen=True, kw_only=True):
     """A premium sample in ppm of the index price (already clamped per market)."""
 
-    market: int
+    market: str
     premium_ppm: int
     time_ms: int
 
@@ -14,7 +14,7 @@ class FundingSampled(Event, frozen=True, kw_only=True):
 class FundingRateUpdated(Event, frozen=True, kw_only=True):
     """A funding tick: the 8-hour ``rate_ppm`` applied, and the cumulative ``index`` after it."""
 
-    market: int
+    market: str
     rate_ppm: int
     index: int
     index_delta: int
@@ -27,5 +27,5 @@ class FundingPaid(Event, frozen=True, kw_only=True):
     in quantums (negative when the account pays)."""
 
     subaccount: int
-    market: int
+    market: str
     amount: int

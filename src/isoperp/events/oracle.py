@@ -10,7 +10,7 @@ class OraclePriceUpdated(Event, frozen=True, kw_only=True):
     confirmed it.
     """
 
-    market: int
+    market: str
     price: int
     previous_price: int | None
     price_time_ms: int
@@ -20,7 +20,7 @@ class OraclePriceUpdated(Event, frozen=True, kw_only=True):
 class OraclePricePending(Event, frozen=True, kw_only=True):
     """A report moved the price beyond the band; it waits for a confirming report."""
 
-    market: int
+    market: str
     price: int
     last_price: int
     pending_since_ms: int
@@ -30,7 +30,7 @@ class OraclePricePending(Event, frozen=True, kw_only=True):
 class OracleStale(Event, frozen=True, kw_only=True):
     """The market's price is older than allowed (or there is none); ``policy`` says what stops."""
 
-    market: int
+    market: str
     last_price: int | None
     last_price_time_ms: int | None
     now_ms: int
@@ -40,6 +40,6 @@ class OracleStale(Event, frozen=True, kw_only=True):
 class OracleRecovered(Event, frozen=True, kw_only=True):
     """A fresh price was accepted for a stale market."""
 
-    market: int
+    market: str
     price: int
     price_time_ms: int

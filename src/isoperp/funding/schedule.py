@@ -17,7 +17,7 @@ FundingOutcome = tuple[FundingState, tuple[Event, ...]]
 
 
 def sample_premium(
-    market: int,
+    market: str,
     config: FundingConfig,
     state: FundingState,
     index_price: int,
@@ -36,7 +36,7 @@ def sample_premium(
 
 
 def funding_tick(
-    market: int,
+    market: str,
     config: FundingConfig,
     state: FundingState,
     index_price: int,

@@ -9,7 +9,7 @@ liquidation, ...) is adding a ``Family`` to ``SCHEMA``: no other code path chang
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -217,10 +217,49 @@ def _check_signer_quorum(members: str, quorum: str) -> FamilyCheck:
     return check
 
 
+def _with_default(spec: ParamSpec, default: ParamValue) -> ParamSpec:
+    return replace(spec, default=default)
+
+
+STALE_POLICIES = ("halt", "liquidate_at_last")
+MARK_MODES = ("oracle", "median")
 ORACLE_FIELDS: dict[str, ParamSpec] = {
     "signers": _long(Kind.KEYSET, 1, MAX_KEYS, None, "oracle signer public keys"),
     "quorum": _long(Kind.INT, 1, MAX_KEYS, None, "signatures a price report needs"),
+    # dYdX v4's price daemon drops prices older than 30 s; a report may lag a minute here.
+    "max_lag_ms": _with_default(
+        _risk(1_000, HOUR_MS, Tightens.DOWN, "how old a signed timestamp may be"), 60_000
+    ),
+    "max_lead_ms": _with_default(
+        _risk(0, 60_000, Tightens.DOWN, "how far a signed timestamp may lead"), 5_000
+    ),
+    "max_price_age_ms": _with_default(
+        _risk(2_000, DAY_MS, Tightens.DOWN, "older prices make the market stale"), 120_000
+    ),
+    "band_ppm": _with_default(
+        _risk(1_000, 900_000, Tightens.DOWN, "a larger move needs confirmation"), 100_000
+    ),
+    "confirm_delay_ms": _with_default(
+        _risk(0, HOUR_MS, Tightens.UP, "wait before a band-breaking price applies"), 10_000
+    ),
+    "stale_policy": _long(Kind.TEXT, 0, 0, "halt", "halt | liquidate_at_last"),
+    "mark_mode": _long(Kind.TEXT, 0, 0, "oracle", "oracle | median (with book and EMA basis)"),
+    # Hyperliquid's mark uses a 150 s EMA of (mid − oracle).
+    "mark_ema_period_ms": _long(Kind.INT, 1_000, DAY_MS, 150_000, "EMA period of the basis"),
 }
+
+
+def _check_oracle(get: Callable[[str], ParamValue]) -> list[str]:
+    problems = _check_signer_quorum("signers", "quorum")(get)
+    if get("stale_policy") not in STALE_POLICIES:
+        problems.append(f"stale_policy must be one of {STALE_POLICIES}")
+    if get("mark_mode") not in MARK_MODES:
+        problems.append(f"mark_mode must be one of {MARK_MODES}")
+    lag, age = get("max_lag_ms"), get("max_price_age_ms")
+    assert isinstance(lag, int) and isinstance(age, int)
+    if lag >= age:
+        problems.append("max_lag_ms must be below max_price_age_ms, or prices arrive stale")
+    return problems
 
 COMMITTEE_FIELDS: dict[str, ParamSpec] = {
     "members": _long(Kind.KEYSET, 1, MAX_KEYS, None, "emergency committee public keys"),
@@ -233,9 +272,7 @@ COMMITTEE_FIELDS: dict[str, ParamSpec] = {
 
 SCHEMA: dict[str, Family] = {
     "market": Family(keyed=True, fields=MARKET_FIELDS, check=_check_market),
-    "oracle": Family(
-        keyed=True, fields=ORACLE_FIELDS, check=_check_signer_quorum("signers", "quorum")
-    ),
+    "oracle": Family(keyed=True, fields=ORACLE_FIELDS, check=_check_oracle),
     "exchange": Family(
         keyed=False,
         fields={

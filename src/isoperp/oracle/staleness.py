@@ -19,7 +19,7 @@ def is_too_old(config: OracleConfig, state: OracleState, now_ms: int) -> bool:
 
 
 def check_staleness(
-    market: int, config: OracleConfig, state: OracleState, now_ms: int
+    market: str, config: OracleConfig, state: OracleState, now_ms: int
 ) -> tuple[OracleState, tuple[Event, ...]]:
     """Mark the market stale (emitting OracleStale) the first time its price is too old."""
     if state.stale or not is_too_old(config, state, now_ms):

@@ -35,7 +35,7 @@ def within_band(reference: int, price: int, band_ppm: int) -> bool:
 
 
 def apply_price_report(
-    market: int,
+    market: str,
     config: OracleConfig | None,
     state: OracleState,
     report: PriceReport,
@@ -61,7 +61,7 @@ def apply_price_report(
 
 
 def _apply_admitted(
-    market: int,
+    market: str,
     config: OracleConfig,
     state: OracleState,
     price: int,
@@ -94,7 +94,7 @@ def _apply_admitted(
 
 
 def _accept(
-    market: int, state: OracleState, price: int, report_ms: int, *, confirmed: bool
+    market: str, state: OracleState, price: int, report_ms: int, *, confirmed: bool
 ) -> OracleOutcome:
     events: list[Event] = [
         OraclePriceUpdated(
