@@ -1,8 +1,13 @@
 """Small builders so tests read as trading sessions."""
 
+from isoperp.commands.oracle import PriceReport
 from isoperp.commands.trading import Deposit, PlaceOrder, Side, TimeInForce
 from isoperp.engine import Engine
+from isoperp.engine.genesis import DEV_ORACLE_SECRET
+from isoperp.engine.prices import asset_id
 from isoperp.events import Event, Rejected
+from isoperp.events.oracle import OraclePricePending
+from isoperp.oracle import sign_price
 
 USDC = 1_000_000  # quantums
 
@@ -46,3 +51,21 @@ def kinds(events: list[Event]) -> list[str]:
 def rejection(events: list[Event]) -> str:
     assert len(events) == 1 and isinstance(events[0], Rejected), events
     return events[0].code
+
+
+def report(market: str, price: int, ts: int) -> PriceReport:
+    """A price report signed by the development oracle key (quorum 1) at ``ts`` ms."""
+    signed = sign_price(DEV_ORACLE_SECRET, asset_id(market), price, ts // 1000)
+    return PriceReport(ts=ts, market=market, price=price, signed_prices=(signed,))
+
+
+def set_price(eng: Engine, market: str, price: int, ts: int) -> list[Event]:
+    """Move a market's oracle price at ``ts``; a move beyond the price band is confirmed by
+    a second report after the confirmation delay. Returns the events."""
+    events = eng.apply(report(market, price, ts)).events
+    assert not any(isinstance(e, Rejected) for e in events), events
+    if any(isinstance(e, OraclePricePending) for e in events):
+        later = ts + eng.markets[market].oracle_config.confirm_delay_ms + 1_000
+        events += eng.apply(report(market, price, later)).events
+    assert eng.markets[market].oracle.price == price, events
+    return events

@@ -9,7 +9,6 @@ from isoperp.commands.trading import (
     CancelOrder,
     Deposit,
     OrderKind,
-    SetPrice,
     TimeInForce,
     Transfer,
     Withdraw,
@@ -18,7 +17,7 @@ from isoperp.engine import Engine
 from isoperp.markets import MarketStatus
 from isoperp.numeric import MAX_PRICE_TICKS, MAX_QUANTUMS, MAX_SIZE_STEPS
 from tests.conftest import BTC, ETH
-from tests.engine.helpers import deposit, order, rejection
+from tests.engine.helpers import deposit, order, rejection, report
 
 A, B = 0xA, 0xB
 
@@ -97,14 +96,17 @@ CASES = [
     ("unknown_order", CancelOrder(ts=10, owner=A, subaccount=0, client_id="5")),
     ("unknown_market", CancelAll(ts=10, owner=A, market="DOGE-USD")),
     ("unknown_subaccount", CancelAll(ts=10, owner=A, subaccount=9)),
-    ("unknown_market", SetPrice(ts=10, market="DOGE-USD", price=1)),
-    ("out_of_bounds", SetPrice(ts=10, market="BTC-USD", price=0)),
+    ("unknown_market", report("DOGE-USD", 1, ts=10)),
+    ("nonpositive_price", report("BTC-USD", 0, ts=10)),
+    ("not_newer", report("BTC-USD", 50_000, ts=10)),  # genesis price is at 0 s
+    ("unknown_market", order(A, "buy", 1, 1, ts=10, market="DOGE-USD")),
 ]
 
 
 @pytest.mark.parametrize(("code", "cmd"), CASES, ids=[f"{c}-{i}" for i, (c, _) in enumerate(CASES)])
 def test_bad_command_is_rejected_with_its_code_and_changes_nothing(code: str, cmd: Command) -> None:
     eng = exchange()
+    eng.advance(10)  # time's own effects (none due here) happen even for a refused command
     before = eng.state_digest()
     applied = eng.apply(cmd)
     assert rejection(applied.events) == code
@@ -118,6 +120,7 @@ def test_isolated_market_mismatch_and_reduce_only_market() -> None:
     deposit(eng, A, 1_000)
     margin = {"isolated_margin": 100 * 10**6, "margin_source": 0}
     eng.apply(order(A, "buy", 40_000, 1, sub=1, ts=10, cid=1, **margin))
+    eng.advance(11)
     before = eng.state_digest()
     eth = order(A, "buy", 3_000, 1, sub=1, ts=11, cid=2, market="ETH-USD")
     assert rejection(eng.apply(eth).events) == "isolated_market_mismatch"

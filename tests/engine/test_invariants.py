@@ -16,13 +16,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from isoperp.accounts import health
+from isoperp.commands.oracle import PriceReport
 from isoperp.commands.trading import (
     CancelAll,
     CancelOrder,
     Deposit,
     OrderKind,
     PlaceOrder,
-    SetPrice,
     Side,
     TimeInForce,
     Transfer,
@@ -32,10 +32,11 @@ from isoperp.crypto import public_key
 from isoperp.engine import Engine
 from isoperp.events import Rejected
 from tests.conftest import BTC, BTC_PRICE, ETH, ETH_PRICE
+from tests.engine.helpers import report
 
 OWNERS = tuple(public_key(secret) for secret in (11, 22, 33, 44))  # real 252-bit keys
 SUBS = (0, 0, 1, 2)  # cross twice as likely
-TradingCommand = PlaceOrder | CancelOrder | CancelAll | Deposit | Withdraw | Transfer | SetPrice
+TradingCommand = PlaceOrder | CancelOrder | CancelAll | Deposit | Withdraw | Transfer | PriceReport
 LOG_CODEC = msgspec.json.Encoder(), msgspec.json.Decoder(list[TradingCommand])
 OPS = (
     ["place"] * 10
@@ -60,6 +61,7 @@ class Exchange(RuleBasedStateMachine):
             self.send(Deposit(ts=0, owner=owner, subaccount=0, amount=50_000 * 10**6))
 
     def send(self, cmd: TradingCommand) -> list:
+        self.engine.advance(cmd.ts)  # time's own effects first, so a refusal can be judged
         before = self.engine.state_digest()
         applied = self.engine.apply(cmd)
         self.log.append(cmd)
@@ -176,7 +178,8 @@ class Exchange(RuleBasedStateMachine):
     def do_price(self, rng: random.Random) -> None:
         market = rng.choice(["BTC-USD", "ETH-USD"])
         price = max(1, self.engine.markets[market].price + rng.randint(-800, 800))
-        self.send(SetPrice(ts=self.advance(rng, 50), market=market, price=price))
+        self.send(report(market, price, self.ts + rng.randint(1_000, 3_000)))
+        self.ts = self.engine.last_ts
 
     @rule()
     def snapshot_and_restore(self) -> None:

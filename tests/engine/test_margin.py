@@ -7,12 +7,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from isoperp.accounts import free_collateral, health, liquidation_price
-from isoperp.commands.trading import SetPrice, TimeInForce, Transfer, Withdraw
+from isoperp.commands.trading import TimeInForce, Transfer, Withdraw
 from isoperp.engine import Engine
 from isoperp.events.trading import Fill, OrderCanceled
 from isoperp.markets import initial_margin_ppm
 from tests.conftest import BTC
-from tests.engine.helpers import USDC, deposit, kinds, order, rejection
+from tests.engine.helpers import USDC, deposit, kinds, order, rejection, set_price
 
 A, B, C = 0xA, 0xB, 0xC
 IOC = TimeInForce.IOC
@@ -46,7 +46,7 @@ def test_worked_example_isolated_long(markets) -> None:
     assert 41_262 < Fraction(4_002_500, 97) < 41_263  # $41,262.89
     # A crash far below the liquidation price: the isolated subaccount is under water,
     # the cross subaccount's 9,000 USDC is untouched.
-    eng.apply(SetPrice(ts=5, market="BTC-USD", price=30_000))
+    set_price(eng, "BTC-USD", 30_000, ts=5_000)
     assert health(isolated, eng.markets).value == -1_002_500_000
     assert health(eng.subaccounts[(A, 0)], eng.markets).value == 9_000 * USDC
 
@@ -81,13 +81,13 @@ def test_risk_reducing_order_is_accepted_while_under_margined(markets) -> None:
     deposit(eng, B, 100_000)
     eng.apply(order(B, "sell", 50_000, 100))
     eng.apply(order(A, "buy", 50_000, 100, cid=1, tif=IOC))
-    eng.apply(SetPrice(ts=3, market="BTC-USD", price=49_000))  # TV 197.5 < IMR 245
+    set_price(eng, "BTC-USD", 49_000, ts=3_000)  # TV 197.5 < IMR 245
     sub = eng.subaccounts[(A, 0)]
     assert health(sub, eng.markets).value < health(sub, eng.markets).initial
-    assert rejection(eng.apply(order(A, "buy", 40_000, 1, cid=2, ts=4)).events) == (
+    assert rejection(eng.apply(order(A, "buy", 40_000, 1, cid=2, ts=4_000)).events) == (
         "insufficient_margin"
     )
-    events = eng.apply(order(A, "sell", 51_000, 50, cid=3, ts=4)).events
+    events = eng.apply(order(A, "sell", 51_000, 50, cid=3, ts=4_000)).events
     assert kinds(events) == ["OrderAccepted", "OrderRested"]
 
 
@@ -98,8 +98,8 @@ def test_fill_that_would_break_the_change_rule_takes_the_maker_off(markets) -> N
     deposit(eng, C, 100_000)
     eng.apply(order(A, "buy", 50_000, 100, cid=1))  # order 1, within margin at $50,000
     eng.apply(order(C, "buy", 49_000, 100, cid=1))  # order 2
-    eng.apply(SetPrice(ts=3, market="BTC-USD", price=45_000))
-    events = eng.apply(order(B, "sell", 49_000, 100, ts=4, tif=IOC)).events
+    set_price(eng, "BTC-USD", 45_000, ts=3_000)
+    events = eng.apply(order(B, "sell", 49_000, 100, ts=4_000, tif=IOC)).events
     canceled = [(e.order_id, e.reason) for e in events if isinstance(e, OrderCanceled)]
     assert canceled == [(1, "margin")]  # buying at $50,000 with the mark at $45,000
     assert [(e.maker_order_id, e.size) for e in events if isinstance(e, Fill)] == [(2, 100)]
@@ -108,6 +108,7 @@ def test_fill_that_would_break_the_change_rule_takes_the_maker_off(markets) -> N
 def test_isolated_margin_moves_in_and_out_under_checks(markets) -> None:
     eng = Engine(markets)
     deposit(eng, A, 2_000)
+    eng.advance(2)
     before = eng.state_digest()
     too_small = order(A, "buy", 50_000, 1_000, sub=3, isolated_margin=100 * USDC, margin_source=0)
     assert rejection(eng.apply(too_small).events) == "insufficient_margin"

@@ -3,13 +3,13 @@
 from isoperp.commands.trading import (
     CancelAll,
     CancelOrder,
+    Deposit,
     OrderKind,
-    SetPrice,
     TimeInForce,
 )
 from isoperp.engine import Engine
 from isoperp.events.trading import Fill, OrderCanceled, OrderResized
-from tests.engine.helpers import deposit, kinds, order, rejection
+from tests.engine.helpers import deposit, kinds, order, rejection, set_price
 
 A, B, C = 0xA, 0xB, 0xC
 
@@ -148,7 +148,7 @@ def test_gtt_order_never_trades_after_expiry_and_is_swept(markets) -> None:
     assert canceled == [(1, "expired"), (2, "ioc_remainder")]
     eng2 = funded(markets, A, B)
     eng2.apply(order(A, "sell", 50_000, 2, tif=TimeInForce.GTT, expires_at=100))
-    events = eng2.apply(SetPrice(ts=150, market="ETH-USD", price=30_001)).events
+    events = eng2.apply(Deposit(ts=150, owner=A, subaccount=0, amount=1)).events
     assert ("OrderCanceled", "expired") in [
         (type(e).__name__, getattr(e, "reason", "")) for e in events
     ]
@@ -159,8 +159,8 @@ def test_stop_order_fires_when_the_mark_crosses_its_trigger(markets) -> None:
     eng = funded(markets, A, B)
     eng.apply(order(B, "buy", 45_000, 5))
     eng.apply(order(A, "sell", 45_000, 5, cid=7, kind=OrderKind.STOP, trigger_price=46_000))
-    assert not eng.apply(SetPrice(ts=3, market="BTC-USD", price=47_000)).touched
-    events = eng.apply(SetPrice(ts=4, market="BTC-USD", price=46_000)).events
-    assert kinds(events)[:3] == ["PriceSet", "OrderTriggered", "OrderAccepted"]
+    assert not any(isinstance(e, Fill) for e in set_price(eng, "BTC-USD", 47_000, ts=3_000))
+    events = set_price(eng, "BTC-USD", 46_000, ts=4_000)
+    assert kinds(events)[:3] == ["OraclePriceUpdated", "OrderTriggered", "OrderAccepted"]
     assert fills(events) == [(1, 45_000, 5)]
     assert eng.markets["BTC-USD"].triggers == {}

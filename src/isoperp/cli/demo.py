@@ -11,12 +11,17 @@ from typing import Any
 
 from isoperp.accounts import Subaccount, health, liquidation_price
 from isoperp.commands import Command
-from isoperp.commands.trading import Deposit, PlaceOrder, SetPrice, Side, TimeInForce
+from isoperp.commands.oracle import PriceReport
+from isoperp.commands.trading import Deposit, PlaceOrder, Side, TimeInForce
 from isoperp.engine import Engine
+from isoperp.engine.genesis import DEV_ORACLE_SECRET
+from isoperp.engine.prices import asset_id
 from isoperp.events import Event
+from isoperp.events.oracle import OraclePricePending, OraclePriceUpdated
 from isoperp.events.trading import Fill
 from isoperp.markets import MarketSpec
 from isoperp.numeric import QUANTUMS_PER_USDC
+from isoperp.oracle import sign_price
 
 TRADER, MAKER = 0x7A11, 0x3A4E
 USDC = QUANTUMS_PER_USDC
@@ -82,6 +87,12 @@ def describe(event: Event) -> str | None:
     return None
 
 
+def signed_report(market: str, price: int, ts: int) -> PriceReport:
+    """A price signed by the demo's (development) oracle key."""
+    signed = sign_price(DEV_ORACLE_SECRET, asset_id(market), price, ts // 1000)
+    return PriceReport(ts=ts, market=market, price=price, signed_prices=(signed,))
+
+
 def run(args: argparse.Namespace) -> int:
     engine = Engine([(BTC, 50_000), (ETH, 30_000)])
     script: list[Command] = [
@@ -145,9 +156,19 @@ def run(args: argparse.Namespace) -> int:
     assert liq is not None
     print(f"\n  isolated BTC liquidation price: ${Decimal(liq.numerator) / liq.denominator:,.2f}")
     show_health(engine, "after opening: BTC $50,000, ETH $3,000")
-    for ts, btc, eth in ((10, 45_000, 3_050), (20, 41_000, 3_020), (30, 35_000, 2_990)):
-        engine.apply(SetPrice(ts=ts, market="BTC-USD", price=btc))
-        engine.apply(SetPrice(ts=ts, market="ETH-USD", price=eth * 10))
+    for minute, btc, eth in ((1, 45_000, 3_050), (2, 41_000, 3_020), (3, 35_000, 2_990)):
+        ts = minute * 60_000
+        held = []
+        for market, price in (("BTC-USD", btc), ("ETH-USD", eth * 10)):
+            events = engine.apply(signed_report(market, price, ts)).events
+            if any(isinstance(e, OraclePricePending) for e in events):
+                print(f"\n  {market} move to {price} ticks is beyond the price band: held")
+                held.append((market, price))
+        for market, price in held:
+            confirm_at = ts + engine.markets[market].oracle_config.confirm_delay_ms
+            for event in engine.apply(signed_report(market, price, confirm_at)).events:
+                if isinstance(event, OraclePriceUpdated) and event.confirmed:
+                    print(f"  {market} confirmed by a second report {confirm_at - ts} ms later")
         show_health(engine, f"BTC ${btc:,}, ETH ${eth:,}")
     cross = health(engine.subaccounts[(TRADER, 0)], engine.markets)
     print(

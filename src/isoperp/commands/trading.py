@@ -1,4 +1,4 @@
-"""Trading commands: money in and out, transfers, orders, prices.
+"""Trading commands: money in and out, transfers, orders.
 
 Subaccounts are addressed by (owner, number): ``owner`` is the owner's STARK public key,
 number 0 is the cross-margined subaccount, numbers 1.. are isolated subaccounts, each bound
@@ -85,13 +85,3 @@ class CancelAll(Command, frozen=True, kw_only=True):
     owner: int
     subaccount: int | None = None
     market: str | None = None
-
-
-class SetPrice(Command, frozen=True, kw_only=True):
-    """An operator-set mark price. The risk engine replaces it with signed oracle reports."""
-
-    market: str
-    price: int
-
-
-TRADING_COMMANDS = (Deposit, Withdraw, Transfer, PlaceOrder, CancelOrder, CancelAll, SetPrice)

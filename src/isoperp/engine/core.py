@@ -1,33 +1,41 @@
 """The exchange state machine: ``apply(command) -> Applied(events, touched)``.
 
 Pure and deterministic: time comes only from commands, nothing is read from the clock or the
-environment, and iteration never depends on hash order. Handlers validate everything before
-they mutate; a refusal raises ``Reject`` internally and comes out as one ``Rejected`` event
-with the state untouched. GTT orders never trade at or after ``expires_at``; the first
-accepted command at or after that time removes them (reason ``expired``).
+environment, and iteration never depends on hash order. Each command first lets time reach
+its timestamp (``advance``: committee holds and GTT orders expire, oracle prices go stale);
+then its handler validates everything before it mutates, and a refusal comes out as one
+``Rejected`` event with nothing else changed. Parameters are read only from the governance
+registry, which governance commands change; a change is in force from the next command on.
 """
 
+import typing
 from collections.abc import Callable, Iterable
 from heapq import heappop, heappush
 from typing import Any, NamedTuple
 
+import msgspec
+
 from isoperp.accounts import MAX_SUBACCOUNT_NUMBER, Subaccount, free_collateral
 from isoperp.commands import Command
+from isoperp.commands.governance import AnyGovernanceCommand
+from isoperp.commands.oracle import PriceReport
 from isoperp.commands.trading import (
     CancelAll,
     CancelOrder,
     Deposit,
     PlaceOrder,
-    SetPrice,
     Transfer,
     Withdraw,
 )
-from isoperp.engine import orders, snapshot
+from isoperp.engine import orders, prices, snapshot
+from isoperp.engine.genesis import dev_genesis, with_markets
 from isoperp.engine.market import Market
 from isoperp.engine.rejections import Code, Reject
 from isoperp.events import Event, Rejected
-from isoperp.events.trading import Deposited, PriceSet, Transferred, Withdrawn
-from isoperp.markets import MarketSpec, validate_spec
+from isoperp.events.governance import MarketDelisted, MarketListed, ParameterChanged
+from isoperp.events.trading import Deposited, PositionSettled, Transferred, Withdrawn
+from isoperp.governance import GenesisConfig, GovernanceState, genesis
+from isoperp.markets import MarketSpec, MarketStatus
 from isoperp.numeric import (
     MAX_PRICE_TICKS,
     MAX_QUANTUMS,
@@ -37,6 +45,7 @@ from isoperp.numeric import (
 )
 
 MAX_OWNER_KEY = 2**252  # STARK public keys are field elements below 2^252
+GOVERNANCE_COMMANDS = typing.get_args(AnyGovernanceCommand)
 
 
 class Applied(NamedTuple):
@@ -49,23 +58,28 @@ class Engine:
         self,
         markets: Iterable[tuple[MarketSpec, int]],
         *,
-        max_open_orders: int = 256,
+        max_open_orders: int | None = None,
+        genesis_config: GenesisConfig | None = None,
     ) -> None:
-        """Start an exchange with (spec, initial mark price in ticks) per market."""
+        """Start an exchange listing (spec, initial price in ticks) per market. Governance
+        starts from ``genesis_config`` (default: development keys, see engine.genesis)."""
+        listed = list(markets)
+        config = with_markets(
+            genesis_config or dev_genesis(), [s for s, _ in listed], max_open_orders
+        )
+        self.gov: GovernanceState = genesis(config)
+        self._gov_digest: bytes | None = None  # cached; reset whenever governance changes
         self.markets: dict[str, Market] = {}
-        for spec, price in markets:
-            problems = validate_spec(spec)
-            if problems:
-                raise ValueError(f"market {spec.market_id}: " + "; ".join(problems))
+        self._sync_markets()
+        for spec, price in listed:
             check_range("initial price", price, 1, MAX_PRICE_TICKS)
-            self.markets[spec.market_id] = Market(spec, price)
-        self.max_open_orders = max_open_orders
+            prices.set_initial_price(self.markets[spec.market_id], price, config.ts)
         self.subaccounts: dict[tuple[int, int], Subaccount] = {}
         self.fee_collateral = 0  # the fee account's collateral
         self.deposited = 0
         self.withdrawn = 0
         self.next_order_id = 1
-        self.last_ts = 0
+        self.last_ts = config.ts
         self.expiries: list[tuple[int, int, str]] = []  # (expires_at, order id, market)
         self.events: list[Event] = []  # of the command being applied
         self.touched: set[tuple[int, int]] = set()
@@ -76,32 +90,55 @@ class Engine:
             PlaceOrder: lambda cmd: orders.place(self, cmd),
             CancelOrder: lambda cmd: orders.cancel(self, cmd),
             CancelAll: lambda cmd: orders.cancel_all(self, cmd),
-            SetPrice: self._set_price,
+            PriceReport: lambda cmd: prices.apply_report(self, cmd),
+            **{kind: self._govern for kind in GOVERNANCE_COMMANDS},
         }
 
     # -- the state machine ---------------------------------------------------------------
 
     def apply(self, cmd: Command) -> Applied:
-        events = self.events = []
+        handler = self._handlers.get(type(cmd))
+        if handler is None:
+            return _refused(Code.UNKNOWN_COMMAND, f"unknown command {type(cmd).__name__}")
+        ts = cmd.ts
+        if type(ts) is not int or not 0 <= ts <= MAX_TIMESTAMP_MS:
+            return _refused(Code.OUT_OF_BOUNDS, f"ts={ts!r} outside [0, {MAX_TIMESTAMP_MS}]")
+        if ts < self.last_ts:
+            return _refused(Code.TIME_WENT_BACKWARDS, f"ts {ts} < last ts {self.last_ts}")
         self.touched = set()
+        events = self.advance(ts)
+        touched_by_time = frozenset(self.touched)
         try:
-            handler = self._handlers.get(type(cmd))
-            if handler is None:
-                raise Reject(Code.UNKNOWN_COMMAND, f"unknown command {type(cmd).__name__}")
-            ts = cmd.ts
-            if type(ts) is not int or not 0 <= ts <= MAX_TIMESTAMP_MS:
-                raise Reject(Code.OUT_OF_BOUNDS, f"ts={ts!r} outside [0, {MAX_TIMESTAMP_MS}]")
-            if ts < self.last_ts:
-                raise Reject(Code.TIME_WENT_BACKWARDS, f"ts {ts} < last ts {self.last_ts}")
             handler(cmd)
         except Reject as refusal:
-            return Applied([Rejected(code=refusal.code, message=refusal.message)], frozenset())
+            events.append(Rejected(code=refusal.code, message=refusal.message))
+            return Applied(events, touched_by_time)
         except OutOfBounds as exc:
-            return Applied([Rejected(code=Code.OUT_OF_BOUNDS, message=str(exc))], frozenset())
-        self.last_ts = ts
-        if self.expiries and self.expiries[0][0] <= ts:
-            self._expire_due(ts)
+            events.append(Rejected(code=Code.OUT_OF_BOUNDS, message=str(exc)))
+            return Applied(events, touched_by_time)
         return Applied(events, frozenset(self.touched))
+
+    def advance(self, ts: int) -> list[Event]:
+        """Let time reach ``ts`` (not before the last command's): expire committee holds and
+        GTT orders that are due, mark stale oracle prices. Returns what that caused."""
+        self.events = []
+        if ts < self.last_ts:
+            raise ValueError(f"time cannot go back from {self.last_ts} to {ts}")
+        self.last_ts = ts
+        held = self.gov.advance_to(ts)
+        if held:
+            self._gov_digest = None
+            self.events.extend(held)
+            self._sync_markets()
+        expiries = self.expiries
+        while expiries and expiries[0][0] <= ts:
+            _, order_id, market_id = heappop(expiries)
+            market = self.markets.get(market_id)
+            order = market.book.orders.get(order_id) if market else None
+            if order is not None:
+                orders.take_off(self, order, "expired")
+        prices.check_all_staleness(self, ts)
+        return self.events
 
     def replay(self, commands: Iterable[Command]) -> None:
         for cmd in commands:
@@ -111,12 +148,24 @@ class Engine:
         """BLAKE2b-256 of the canonical state encoding, in hex."""
         return snapshot.digest(self)
 
+    def governance_digest(self) -> bytes:
+        """The governance state's digest without its clock: ``gov.now`` always equals
+        ``last_ts``, which the engine's digest covers, and leaving it out lets the digest
+        be cached until governance itself changes."""
+        if self._gov_digest is None:
+            self._gov_digest = msgspec.structs.replace(self.gov, now=0).digest()
+        return self._gov_digest
+
     def snapshot(self) -> bytes:
         return snapshot.snapshot(self)
 
     @staticmethod
     def restore(data: bytes) -> "Engine":
         return snapshot.restore(data)
+
+    @property
+    def max_open_orders(self) -> int:
+        return self.gov.registry.get_int("exchange.max_open_orders_per_subaccount")
 
     # -- lookups used by handlers ---------------------------------------------------------
 
@@ -147,14 +196,22 @@ class Engine:
                 "below initial margin",
             )
 
+    def require_fresh_prices(self, sub: Subaccount) -> None:
+        """Money may not leave a subaccount valued at a stale price."""
+        for market_id in sub.positions:
+            if self.markets[market_id].oracle.stale:
+                raise Reject(Code.ORACLE_STALE, f"{market_id} has no fresh oracle price")
+
     # -- collateral -----------------------------------------------------------------------
 
     def _deposit(self, cmd: Deposit) -> None:
         amount = check_range("amount", cmd.amount, 1, MAX_QUANTUMS)
-        sub = self.subaccount(cmd.owner, cmd.subaccount, create=True)
-        if sub.collateral + amount > MAX_QUANTUMS:
-            self._drop_if_empty(sub)
+        check_range("owner", cmd.owner, 0, MAX_OWNER_KEY)
+        check_range("subaccount", cmd.subaccount, 0, MAX_SUBACCOUNT_NUMBER)
+        existing = self.subaccounts.get((cmd.owner, cmd.subaccount))
+        if existing is not None and existing.collateral + amount > MAX_QUANTUMS:
             raise Reject(Code.OUT_OF_BOUNDS, "collateral would exceed MAX_QUANTUMS")
+        sub = self.subaccount(cmd.owner, cmd.subaccount, create=True)
         sub.collateral += amount
         self.deposited += amount
         self.touched.add(sub.key)
@@ -163,7 +220,7 @@ class Engine:
     def _withdraw(self, cmd: Withdraw) -> None:
         amount = check_range("amount", cmd.amount, 1, MAX_QUANTUMS)
         sub = self.subaccount(cmd.owner, cmd.subaccount)
-        self._debit(sub, amount)
+        self.debit(sub, amount)
         self.withdrawn += amount
         self.touched.add(sub.key)
         self.events.append(Withdrawn(owner=cmd.owner, subaccount=cmd.subaccount, amount=amount))
@@ -173,15 +230,13 @@ class Engine:
         source = self.subaccount(cmd.owner, cmd.subaccount)
         if (cmd.owner, cmd.subaccount) == (cmd.to_owner, cmd.to_subaccount):
             raise Reject(Code.BAD_MARGIN_SOURCE, "a transfer needs two different subaccounts")
-        target = self.subaccount(cmd.to_owner, cmd.to_subaccount, create=True)
-        if target.collateral + amount > MAX_QUANTUMS:
-            self._drop_if_empty(target)
+        check_range("to_owner", cmd.to_owner, 0, MAX_OWNER_KEY)
+        check_range("to_subaccount", cmd.to_subaccount, 0, MAX_SUBACCOUNT_NUMBER)
+        existing = self.subaccounts.get((cmd.to_owner, cmd.to_subaccount))
+        if existing is not None and existing.collateral + amount > MAX_QUANTUMS:
             raise Reject(Code.OUT_OF_BOUNDS, "collateral would exceed MAX_QUANTUMS")
-        try:
-            self._debit(source, amount)
-        except Reject:
-            self._drop_if_empty(target)
-            raise
+        self.debit(source, amount)
+        target = self.subaccount(cmd.to_owner, cmd.to_subaccount, create=True)
         target.collateral += amount
         self.touched.update((source.key, target.key))
         self.events.append(
@@ -194,8 +249,10 @@ class Engine:
             )
         )
 
-    def _debit(self, sub: Subaccount, amount: int) -> None:
-        """Take collateral out, or refuse if that leaves the subaccount under-margined."""
+    def debit(self, sub: Subaccount, amount: int) -> None:
+        """Take collateral out, or refuse if that leaves the subaccount under-margined or
+        valued at a stale price."""
+        self.require_fresh_prices(sub)
         sub.collateral -= amount
         try:
             self.require_free(sub)
@@ -203,26 +260,85 @@ class Engine:
             sub.collateral += amount
             raise
 
-    def _drop_if_empty(self, sub: Subaccount) -> None:
+    def drop_if_empty(self, sub: Subaccount) -> None:
         """Undo the creation of a subaccount by a command that is then refused."""
         if sub.collateral == 0 and sub.is_flat():
             del self.subaccounts[sub.key]
 
-    # -- prices and time -------------------------------------------------------------------
+    # -- governance and prices ---------------------------------------------------------------
 
-    def _set_price(self, cmd: SetPrice) -> None:
-        market = self.market(cmd.market)
-        market.price = check_range("price", cmd.price, 1, MAX_PRICE_TICKS)
-        self.events.append(PriceSet(market=cmd.market, price=cmd.price))
-        orders.fire_triggers(self, market, cmd.ts)
+    def _govern(self, cmd: Command) -> None:
+        events = self.gov.apply(cmd)  # type: ignore[arg-type]
+        if events and isinstance(events[-1], Rejected):
+            raise Reject(events[-1].code, events[-1].message)
+        self._gov_digest = None
+        self.events.extend(events)
+        if any(isinstance(e, ParameterChanged | MarketListed | MarketDelisted) for e in events):
+            self._sync_markets()
 
-    def _expire_due(self, ts: int) -> None:
-        expiries = self.expiries
-        while expiries and expiries[0][0] <= ts:
-            _, order_id, market_id = heappop(expiries)
-            order = self.markets[market_id].book.orders.get(order_id)
-            if order is not None:
-                orders.take_off(self, order, "expired")
+    def _sync_markets(self) -> None:
+        """Bring the run-time markets in line with the registry: new listings, changed
+        parameters, delistings; a market entering final settlement is settled now."""
+        registry = self.gov.registry
+        listed = registry.market_ids()
+        for market_id in listed:
+            spec = registry.market_spec(market_id)
+            market = self.markets.get(market_id)
+            if market is None:
+                market = self.markets[market_id] = Market(
+                    spec,
+                    prices.oracle_config(registry, market_id),
+                    prices.mark_config(registry, market_id),
+                )
+            entering_settlement = (
+                spec.status is MarketStatus.FINAL_SETTLEMENT
+                and market.spec.status is not MarketStatus.FINAL_SETTLEMENT
+            )
+            market.spec = spec
+            market.oracle_config = prices.oracle_config(registry, market_id)
+            market.mark_config = prices.mark_config(registry, market_id)
+            if entering_settlement:
+                self._settle_market(market)
+        for market_id in [m for m in self.markets if m not in listed]:
+            del self.markets[market_id]
+
+    def _settle_market(self, market: Market) -> None:
+        """Final settlement: cancel every order, then close every position at the mark.
+        Longs and shorts net to zero, so the closing amounts sum to zero exactly."""
+        market_id = market.spec.market_id
+        for order_id in sorted(market.book.orders) + sorted(market.triggers):
+            order = market.book.orders.get(order_id)
+            if order is None:
+                cmd = market.triggers[order_id]
+                order = self.subaccounts[(cmd.owner, cmd.subaccount)].orders[cmd.client_id]
+            orders.take_off(self, order, "market_status")
+        for key in sorted(self.subaccounts):
+            sub = self.subaccounts[key]
+            position = sub.positions.pop(market_id, None)
+            if position is None:
+                continue
+            amount = position.size * market.price * market.k
+            sub.collateral += amount
+            self.touched.add(key)
+            self.events.append(
+                PositionSettled(
+                    owner=sub.owner,
+                    subaccount=sub.number,
+                    market=market_id,
+                    size=position.size,
+                    price=market.price,
+                    amount=amount,
+                )
+            )
+        market.open_interest = 0
 
     def schedule_expiry(self, expires_at: int, order_id: int, market_id: str) -> None:
         heappush(self.expiries, (expires_at, order_id, market_id))
+
+    def on_mark_changed(self, market: Market, ts: int) -> None:
+        """A new mark price fires stop and take-profit orders."""
+        orders.fire_triggers(self, market, ts)
+
+
+def _refused(code: str, message: str) -> Applied:
+    return Applied([Rejected(code=code, message=message)], frozenset())

@@ -80,7 +80,7 @@ def place(eng: "Engine", cmd: PlaceOrder) -> None:
         if spec.status is MarketStatus.REDUCE_ONLY and not cmd.reduce_only:
             raise Reject(Code.MARKET_NOT_ACTIVE, f"{cmd.market} is reduce-only")
     except Reject:
-        eng._drop_if_empty(sub)
+        eng.drop_if_empty(sub)
         raise
     _move_isolated_margin(eng, cmd, sub)
     try:
@@ -93,7 +93,7 @@ def place(eng: "Engine", cmd: PlaceOrder) -> None:
             if cmd.tif is TimeInForce.POST_ONLY and _would_cross(market, is_buy, price):
                 raise Reject(Code.POST_ONLY_WOULD_CROSS, "post-only order would cross the book")
             if cmd.tif is TimeInForce.FOK:
-                _require_fillable(eng, sub, market, is_buy, price, size, cmd.ts)
+                _require_fillable(eng, sub, market, is_buy, price, size)
         except Reject:
             add_exposure(sub, cmd.market, is_buy, -size, price)
             raise
@@ -122,6 +122,8 @@ def place(eng: "Engine", cmd: PlaceOrder) -> None:
 def _check_shape(eng: "Engine", cmd: PlaceOrder, market: Market) -> tuple[int, int]:
     """Bounds and order-type consistency; nothing here depends on the account."""
     spec = market.spec
+    if not market.price:
+        raise Reject(Code.NO_PRICE, f"{cmd.market} has no oracle price yet")
     size = check_range("size", cmd.size, 1, MAX_SIZE_STEPS)
     price = check_range("price", cmd.price, 1, MAX_PRICE_TICKS)
     check_range("client_id", cmd.client_id, 0, 2**63 - 1)
@@ -162,9 +164,9 @@ def _move_isolated_margin(eng: "Engine", cmd: PlaceOrder, sub: Subaccount) -> No
         source = eng.subaccount(cmd.owner, cmd.margin_source)
         if sub.collateral + amount > MAX_QUANTUMS:
             raise Reject(Code.OUT_OF_BOUNDS, "collateral would exceed MAX_QUANTUMS")
-        eng._debit(source, amount)
+        eng.debit(source, amount)
     except Reject:
-        eng._drop_if_empty(sub)
+        eng.drop_if_empty(sub)
         raise
     sub.collateral += amount
     eng.touched.update((source.key, sub.key))
@@ -174,7 +176,7 @@ def _unwind_isolated_margin(eng: "Engine", cmd: PlaceOrder, sub: Subaccount) -> 
     if cmd.isolated_margin:
         sub.collateral -= cmd.isolated_margin
         eng.subaccounts[(cmd.owner, cmd.margin_source)].collateral += cmd.isolated_margin
-        eng._drop_if_empty(sub)
+        eng.drop_if_empty(sub)
 
 
 def _check_risk(
@@ -189,6 +191,8 @@ def _check_risk(
     same_side = exposure.buy_qty if is_buy else exposure.sell_qty
     if position != 0 and (position > 0) != is_buy and same_side <= abs(position):
         return
+    if market.oracle.stale:
+        raise Reject(Code.ORACLE_STALE, f"{cmd.market} has no fresh oracle price")
     limit = market.spec.max_position_steps
     if abs(position + same_side * (1 if is_buy else -1)) > limit:
         raise Reject(Code.POSITION_LIMIT, f"position could exceed {limit} steps")
@@ -235,7 +239,7 @@ def _fill_allowed(
 
 
 def _require_fillable(
-    eng: "Engine", sub: Subaccount, market: Market, is_buy: bool, limit: int, size: int, ts: int
+    eng: "Engine", sub: Subaccount, market: Market, is_buy: bool, limit: int, size: int
 ) -> None:
     """Dry-run a fill-or-kill order against the book with every per-fill check; refuse it
     unless the whole size would trade."""
@@ -244,7 +248,7 @@ def _require_fillable(
     left, taker_size, taker_cash = size, 0, 0
     for maker in market.book.crossing(is_buy, limit):
         msub = maker.account
-        if msub.owner == sub.owner or (maker.expires_at is not None and maker.expires_at <= ts):
+        if msub.owner == sub.owner:
             continue
         qty = min(left, maker.remaining)
         notional = qty * maker.price * market.k
@@ -269,18 +273,22 @@ def _match_and_rest(eng: "Engine", market: Market, taker: Order, cmd: PlaceOrder
     spec = market.spec
     mid = spec.market_id
     k = market.k
-    ts = cmd.ts
     events = eng.events
     is_buy = taker.is_buy
     sign = 1 if is_buy else -1
     stop_reason = ""
+    moved: dict[tuple[int, int], Subaccount] = {sub.key: sub}  # positions this match changed
 
     def execute(maker: Order, qty: int, price: int) -> int:
         nonlocal stop_reason
         msub: Subaccount = maker.account
-        if maker.expires_at is not None and maker.expires_at <= ts:
-            take_off(eng, maker, "expired")
-            return 0
+        if maker.reduce_only:
+            position = msub.size(mid)
+            reducible = abs(position) if (position > 0) == is_buy and position else 0
+            if not reducible:
+                take_off(eng, maker, "reduce_only")
+                return 0
+            qty = min(qty, reducible)
         notional = qty * price * k
         maker_fee, taker_fee = _fees(market, notional)
         m_old, t_old = msub.size(mid), sub.size(mid)
@@ -308,14 +316,16 @@ def _match_and_rest(eng: "Engine", market: Market, taker: Order, cmd: PlaceOrder
         sub.collateral += t_cash
         eng.fee_collateral += maker_fee + taker_fee
         market.open_interest += oi_delta
+        market.last_trade = price
         maker.remaining -= qty
         if not maker.remaining:
             del msub.orders[maker.client_id]
             msub.reduce_only.pop(maker.client_id, None)
         add_exposure(msub, mid, not is_buy, -qty, price)
         add_exposure(sub, mid, is_buy, -qty, taker.price)
-        _set_size(eng, msub, mid, m_old, m_new)
-        _set_size(eng, sub, mid, t_old, t_new)
+        _write_size(msub, mid, m_new)
+        _write_size(sub, mid, t_new)
+        moved[msub.key] = msub
         eng.touched.add(msub.key)
         eng.touched.add(sub.key)
         events.append(
@@ -343,6 +353,8 @@ def _match_and_rest(eng: "Engine", market: Market, taker: Order, cmd: PlaceOrder
         is_buy, taker.price, taker.remaining, sub.owner, execute, self_trade
     )
     taker.remaining = remaining
+    for moved_sub in moved.values():
+        _keep_reduce_only_reducing(eng, moved_sub, mid)
     if not remaining:
         _drop_empty_exposure(sub, mid)
         return
@@ -369,28 +381,32 @@ def _drop_empty_exposure(sub: Subaccount, market_id: str) -> None:
         del sub.exposure[market_id]
 
 
-def _set_size(eng: "Engine", sub: Subaccount, market_id: str, old: int, new: int) -> None:
-    """Write a position size and keep resting reduce-only orders reducing: resized down to
-    the new |size|, or cancelled once the position is flat or flipped."""
-    if new:
+def _write_size(sub: Subaccount, market_id: str, size: int) -> None:
+    if size:
         position = sub.positions.get(market_id)
         if position is None:
-            sub.positions[market_id] = Position(new)
+            sub.positions[market_id] = Position(size)
         else:
-            position.size = new
+            position.size = size
     else:
         del sub.positions[market_id]
-    if not sub.reduce_only or (new and (new > 0) == (old > 0) and abs(new) >= abs(old)):
+
+
+def _keep_reduce_only_reducing(eng: "Engine", sub: Subaccount, market_id: str) -> None:
+    """After matching, resize resting reduce-only orders down to the new |position|, or
+    cancel them once the position is flat or flipped. (During matching, a reduce-only
+    maker is capped at its position when it fills.)"""
+    if not sub.reduce_only:
         return
+    size = sub.size(market_id)
     for order in list(sub.reduce_only.values()):
         if order.market != market_id:
             continue
-        if new == 0 or (new > 0) == order.is_buy:
+        if size == 0 or (size > 0) == order.is_buy:
             take_off(eng, order, "reduce_only")
-        elif order.remaining > abs(new):
-            cut = order.remaining - abs(new)
-            add_exposure(sub, market_id, order.is_buy, -cut, order.price)
-            order.remaining = abs(new)
+        elif order.remaining > abs(size):
+            add_exposure(sub, market_id, order.is_buy, abs(size) - order.remaining, order.price)
+            order.remaining = abs(size)
             eng.events.append(OrderResized(order_id=order.order_id, remaining=order.remaining))
 
 

@@ -1,4 +1,7 @@
-"""Rejection codes: stable, machine-readable reasons a command changed nothing."""
+"""Rejection codes: stable, machine-readable reasons a command changed nothing.
+
+These are the engine's own; the oracle and governance packages add theirs (for example
+``bad_signature``, ``below_quorum``, ``executor_insufficient``), passed through unchanged."""
 
 from enum import StrEnum
 
@@ -23,13 +26,15 @@ class Code(StrEnum):
     POST_ONLY_WOULD_CROSS = "post_only_would_cross"
     FOK_NOT_FILLED = "fok_not_filled"
     POSITION_LIMIT = "position_limit"
+    NO_PRICE = "no_price"
+    ORACLE_STALE = "oracle_stale"
 
 
 class Reject(Exception):
     """Raised inside a handler before it mutates anything; ``apply`` turns it into a
     ``Rejected`` event, so it never escapes the engine."""
 
-    def __init__(self, code: Code, message: str) -> None:
+    def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message

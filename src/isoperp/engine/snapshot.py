@@ -1,6 +1,6 @@
 """Snapshots and the state digest: one canonical encoding of the whole exchange state.
 
-The encoding is compact JSON (msgspec; JSON because owner keys are 252-bit integers, which
+The snapshot is compact JSON (msgspec; JSON because owner keys are 252-bit integers, which
 msgpack cannot carry) of nested lists in a fixed order (markets by id, subaccounts by
 (owner, number), orders by id — which is also their time priority within a price level).
 Derived bookkeeping (open-order exposure, the expiry heap, book indexes) is not encoded;
@@ -16,7 +16,8 @@ from isoperp.accounts import Position, Subaccount
 from isoperp.book import Order
 from isoperp.commands.trading import PlaceOrder
 from isoperp.engine.orders import add_exposure
-from isoperp.markets import MarketSpec
+from isoperp.governance import decode_state, encode_state
+from isoperp.oracle import MarkState, OracleState
 
 if TYPE_CHECKING:
     from isoperp.engine.core import Engine
@@ -39,7 +40,7 @@ def _order_row(order: Order) -> list[Any]:
     ]
 
 
-def canonical(eng: "Engine") -> list[Any]:
+def canonical(eng: "Engine", governance: Any) -> list[Any]:
     markets = []
     for mid in sorted(eng.markets):
         market = eng.markets[mid]
@@ -51,9 +52,12 @@ def canonical(eng: "Engine") -> list[Any]:
             conditional.append([_order_row(order), msgspec.to_builtins(cmd)])
         markets.append(
             [
-                msgspec.to_builtins(market.spec),
+                mid,
                 market.price,
                 market.open_interest,
+                market.last_trade,
+                msgspec.to_builtins(market.oracle),
+                msgspec.to_builtins(market.mark),
                 [_order_row(o) for o in resting],
                 conditional,
             ]
@@ -75,50 +79,57 @@ def canonical(eng: "Engine") -> list[Any]:
         eng.fee_collateral,
         eng.deposited,
         eng.withdrawn,
-        eng.max_open_orders,
     ]
-    return [header, markets, subaccounts]
+    return [header, governance, markets, subaccounts]
 
 
 def snapshot(eng: "Engine") -> bytes:
-    return msgspec.json.encode(canonical(eng))
+    """The whole state, governance included, as canonical JSON."""
+    return msgspec.json.encode(canonical(eng, msgspec.json.decode(encode_state(eng.gov))))
 
 
 def digest(eng: "Engine") -> str:
-    return hashlib.blake2b(snapshot(eng), digest_size=32).hexdigest()
+    """BLAKE2b-256 of the canonical encoding with the governance state stood in for by its
+    own digest (cached by the engine, the only thing that changes it)."""
+    encoded = msgspec.json.encode(canonical(eng, eng.governance_digest().hex()))
+    return hashlib.blake2b(encoded, digest_size=32).hexdigest()
 
 
 def restore(data: bytes) -> "Engine":
     from isoperp.engine.core import Engine
 
-    header, markets, subaccounts = msgspec.json.decode(data)
+    header, governance, markets, subaccounts = msgspec.json.decode(data)
     if header[0] != SNAPSHOT_VERSION:
         raise ValueError(f"snapshot version {header[0]} is not {SNAPSHOT_VERSION}")
-    specs = [(msgspec.convert(row[0], MarketSpec), row[1]) for row in markets]
-    eng = Engine(specs, max_open_orders=header[6])
-    (_, eng.last_ts, eng.next_order_id, eng.fee_collateral, eng.deposited, eng.withdrawn, _) = (
-        header
-    )
+    eng = Engine.__new__(Engine)
+    Engine.__init__(eng, [])
+    eng.gov = decode_state(msgspec.json.encode(governance))
+    eng._gov_digest = None
+    eng.markets = {}
+    eng._sync_markets()
+    (_, eng.last_ts, eng.next_order_id, eng.fee_collateral, eng.deposited, eng.withdrawn) = header
     for owner, number, collateral, isolated_market, positions in subaccounts:
         sub = eng.subaccounts[(owner, number)] = Subaccount(owner, number)
         sub.collateral = collateral
         sub.isolated_market = isolated_market
         for mid, size, funding_index in positions:
             sub.positions[mid] = Position(size, funding_index)
-    for row in markets:
-        market = eng.markets[row[0]["market_id"]]
-        market.open_interest = row[2]
-        for order_row in row[3]:
-            order = _revive(eng, market.spec.market_id, order_row)
+    for mid, price, open_interest, last_trade, oracle, mark, resting, conditional in markets:
+        market = eng.markets[mid]
+        market.price, market.open_interest, market.last_trade = price, open_interest, last_trade
+        market.oracle = msgspec.convert(oracle, OracleState)
+        market.mark = msgspec.convert(mark, MarkState)
+        for order_row in resting:
+            order = _revive(eng, mid, order_row)
             market.book.rest(order)
             sub = order.account
             if order.reduce_only:
                 sub.reduce_only[order.client_id] = order
             add_exposure(sub, order.market, order.is_buy, order.remaining, order.price)
             if order.expires_at is not None:
-                eng.schedule_expiry(order.expires_at, order.order_id, market.spec.market_id)
-        for order_row, cmd in row[4]:
-            order = _revive(eng, market.spec.market_id, order_row)
+                eng.schedule_expiry(order.expires_at, order.order_id, mid)
+        for order_row, cmd in conditional:
+            order = _revive(eng, mid, order_row)
             market.triggers[order.order_id] = msgspec.convert(cmd, PlaceOrder)
     return eng
 

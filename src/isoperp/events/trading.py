@@ -80,6 +80,13 @@ class Fill(Event, frozen=True, kw_only=True):
     taker_fee: int
 
 
-class PriceSet(Event, frozen=True, kw_only=True):
+class PositionSettled(Event, frozen=True, kw_only=True):
+    """Final settlement closed a position at the settlement price; ``amount`` is the
+    collateral it paid (size·price·k, signed)."""
+
+    owner: int
+    subaccount: int
     market: str
+    size: int
     price: int
+    amount: int

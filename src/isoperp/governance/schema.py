@@ -261,6 +261,7 @@ def _check_oracle(get: Callable[[str], ParamValue]) -> list[str]:
         problems.append("max_lag_ms must be below max_price_age_ms, or prices arrive stale")
     return problems
 
+
 COMMITTEE_FIELDS: dict[str, ParamSpec] = {
     "members": _long(Kind.KEYSET, 1, MAX_KEYS, None, "emergency committee public keys"),
     "threshold": _long(Kind.INT, 1, MAX_KEYS, None, "approvals a committee act needs"),
