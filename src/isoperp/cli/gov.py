@@ -13,7 +13,10 @@ from typing import Any
 
 import msgspec
 
-from isoperp.governance import SCHEMA, GovernanceState
+from isoperp.commands.governance import AnyGovernanceCommand
+from isoperp.engine import Engine
+from isoperp.events import Event
+from isoperp.governance import SCHEMA, GenesisConfig, GenesisError, GovernanceState
 from isoperp.governance.example import EXAMPLE_SCRIPT
 from isoperp.governance.schema import parse_name
 from isoperp.governance.simulate import ScriptError, build_genesis, run_script
@@ -29,14 +32,32 @@ def _load(path: str) -> dict[str, Any]:
     return script
 
 
+class ExchangeTarget:
+    """A fresh exchange (the whole engine) built from a script's genesis: governance steps
+    go through ``Engine.apply``, so the trading side reacts to them as it would live."""
+
+    def __init__(self, config: GenesisConfig) -> None:
+        try:
+            self.engine = Engine([], genesis_config=config)
+        except GenesisError as exc:
+            raise ScriptError(f"genesis: {exc}") from exc
+
+    @property
+    def gov(self) -> GovernanceState:
+        return self.engine.gov
+
+    def run(self, cmd: AnyGovernanceCommand) -> list[Event]:
+        return self.engine.apply(cmd).events
+
+
 def _state(script_path: str | None) -> GovernanceState:
     if script_path is None:
         return build_genesis("default")
-    return run_script(_load(script_path))[1]
+    return run_script(_load(script_path), ExchangeTarget)[1]
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    report, _ = run_script(_load(args.script))
+    report, _ = run_script(_load(args.script), ExchangeTarget)
     _print(report)
     return 0 if report["expectations_met"] else 1
 

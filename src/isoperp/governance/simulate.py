@@ -12,7 +12,8 @@ derived from its name. Such keys are public knowledge, so they serve rehearsals 
 
 import hashlib
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import msgspec
 
@@ -33,7 +34,7 @@ from isoperp.commands.governance import (
     VoteSupport,
 )
 from isoperp.crypto import EC_ORDER, public_key
-from isoperp.events import Rejected
+from isoperp.events import Event, Rejected
 from isoperp.governance.committee import approve
 from isoperp.governance.genesis import GenesisConfig, GenesisError, genesis
 from isoperp.governance.keys import key_hex, sorted_keyset
@@ -126,13 +127,41 @@ DEFAULT_GENESIS: dict[str, Any] = {
 }
 
 
-def build_genesis(spec: Any) -> GovernanceState:
+def genesis_config(spec: Any) -> GenesisConfig:
     raw = DEFAULT_GENESIS if spec == "default" else spec
     try:
-        config = msgspec.convert(resolve_aliases(raw), type=GenesisConfig)
-        return genesis(config)
-    except (msgspec.ValidationError, GenesisError) as exc:
+        return msgspec.convert(resolve_aliases(raw), type=GenesisConfig)
+    except msgspec.ValidationError as exc:
         raise ScriptError(f"genesis: {exc}") from exc
+
+
+def build_genesis(spec: Any) -> GovernanceState:
+    try:
+        return genesis(genesis_config(spec))
+    except GenesisError as exc:
+        raise ScriptError(f"genesis: {exc}") from exc
+
+
+class Target(Protocol):
+    """What a script runs against: a governance state and a way to apply commands to it."""
+
+    @property
+    def gov(self) -> GovernanceState: ...
+
+    def run(self, cmd: AnyGovernanceCommand) -> list[Event]: ...
+
+
+class GovernanceOnly:
+    """The governance state machine alone (the exchange runs scripts against the engine)."""
+
+    def __init__(self, config: GenesisConfig) -> None:
+        try:
+            self.gov = genesis(config)
+        except GenesisError as exc:
+            raise ScriptError(f"genesis: {exc}") from exc
+
+    def run(self, cmd: AnyGovernanceCommand) -> list[Event]:
+        return self.gov.apply(cmd)
 
 
 def _proposal_id(step: dict[str, Any]) -> int:
@@ -200,11 +229,15 @@ def _committee_command(state: GovernanceState, step: dict[str, Any], ts: int) ->
     return CommitteeAct(ts=ts, action=action, nonce=nonce, expiry_ts=expiry, approvals=approvals)
 
 
-def run_script(script: dict[str, Any]) -> tuple[dict[str, Any], GovernanceState]:
-    """Play ``script``; return the JSON-ready report and the final state."""
+def run_script(
+    script: dict[str, Any], target: Callable[[GenesisConfig], Target] = GovernanceOnly
+) -> tuple[dict[str, Any], GovernanceState]:
+    """Play ``script`` against a fresh ``target`` built from its genesis; return the
+    JSON-ready report and the final governance state."""
     if not isinstance(script, dict) or not isinstance(script.get("steps"), list):
         raise ScriptError("a script is an object with a 'steps' list")
-    state = build_genesis(script.get("genesis", "default"))
+    exchange = target(genesis_config(script.get("genesis", "default")))
+    state = exchange.gov
     watch = script.get("watch")
     report: dict[str, Any] = {"genesis_digest": state.digest().hex(), "steps": []}
     ts = state.now
@@ -213,7 +246,7 @@ def run_script(script: dict[str, Any]) -> tuple[dict[str, Any], GovernanceState]
         if not isinstance(step, dict):
             raise ScriptError(f"step {number} is not an object")
         ts = parse_time(step.get("at", "+0ms"), ts)
-        events = state.apply(step_command(state, step, ts))
+        events = exchange.run(step_command(state, step, ts))
         refused = next((e for e in events if isinstance(e, Rejected)), None)
         outcome = "accepted" if refused is None else refused.code
         entry: dict[str, Any] = {
