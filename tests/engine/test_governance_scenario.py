@@ -23,6 +23,7 @@ from isoperp.commands.trading import CancelOrder, Deposit, TimeInForce, Withdraw
 from isoperp.engine import Engine
 from isoperp.engine.prices import asset_id
 from isoperp.events import Rejected
+from isoperp.events.funding import FundingPaid
 from isoperp.events.trading import OrderCanceled, PositionSettled
 from isoperp.governance import approve
 from isoperp.governance.simulate import alias_key, alias_private_key, genesis_config
@@ -46,6 +47,8 @@ class Exchange:
         return self
 
     def apply(self, cmd):  # type: ignore[no-untyped-def]
+        """The command's own events; time's effects up to its timestamp happen first."""
+        self.engine.advance(cmd.ts)
         return self.engine.apply(cmd).events
 
     def ok(self, cmd):  # type: ignore[no-untyped-def]
@@ -182,9 +185,12 @@ def test_final_settlement_closes_every_position_at_the_mark() -> None:
         (TRADER, 3_000, 30_000),
     ]
     assert sum(e.amount for e in settled) == 0
+    funding = {e.owner: e.amount for e in events if isinstance(e, FundingPaid)}
+    assert funding[TRADER] < 0 < funding[MAKER]  # a week of interest: longs paid shorts
     for e in settled:
         key = (e.owner, 0)
-        assert x.engine.subaccounts[key].collateral == collateral_before[key] + e.amount
+        expected = collateral_before[key] + funding[e.owner] + e.amount
+        assert x.engine.subaccounts[key].collateral == expected
     canceled = {e.order_id for e in events if isinstance(e, OrderCanceled)}
     assert len(canceled) == 2 and not x.engine.markets["ETH-USD"].book.orders
     assert x.engine.markets["ETH-USD"].open_interest == 0

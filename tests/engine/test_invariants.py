@@ -207,7 +207,8 @@ class Exchange(RuleBasedStateMachine):
 
     def check_collateral_is_conserved(self) -> None:
         eng = self.engine
-        total = sum(s.collateral for s in eng.subaccounts.values()) + eng.fee_collateral
+        total = sum(s.collateral for s in eng.subaccounts.values())
+        total += eng.fee_collateral + eng.funding_pool
         assert total == eng.deposited - eng.withdrawn
 
     @invariant()

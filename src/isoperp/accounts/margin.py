@@ -1,7 +1,7 @@
 """Margin: total value, initial and maintenance requirements, and the change rule.
 
 For a subaccount at mark prices p_m (DESIGN.md "Margin, in one place"):
-TV = collateral + Σ size_m·p_m·k_m; IMR = Σ ⌈|size_m·p_m·k_m|·IMF_m(|size_m|)⌉;
+TV = collateral + Σ size_m·p_m·k_m + unsettled funding; IMR = Σ ⌈|size_m·p_m·k_m|·IMF_m(|size_m|)⌉;
 MMR = Σ ⌈|size_m·p_m·k_m|·MMF_m⌉ (k_m: quantums per step·tick; requirements round up).
 A state change is valid if TV' ≥ IMR', or if it shrinks the position and TV'/MMR' ≥ TV/MMR
 (cross-multiplied; StarkEx position/validate_state_transition.cairo, dYdX v4
@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import NamedTuple, Protocol
 
 from isoperp.accounts.subaccount import Exposure, Subaccount
+from isoperp.funding.index import settled_funding
 from isoperp.markets import MarketSpec, initial_margin_ppm
 from isoperp.numeric import PPM, mul_ppm_ceil
 
@@ -26,6 +27,8 @@ class Pricing(Protocol):
     def price(self) -> int: ...  # mark price in ticks
     @property
     def k(self) -> int: ...  # quantums per step·tick
+    @property
+    def funding_index(self) -> int: ...  # cumulative, see isoperp.funding.index
 
 
 class Health(NamedTuple):
@@ -58,11 +61,13 @@ def health_after(
     initial = maintenance = 0
     seen = False
     for mid, position in sub.positions.items():
+        market = markets[mid]
         size = position.size
+        value += settled_funding(size, position.funding_index, market.funding_index)
         if mid == market_id:
             size += size_delta
             seen = True
-        notional, imr, mmr = _terms(markets[mid], size)
+        notional, imr, mmr = _terms(market, size)
         value += notional
         initial += imr
         maintenance += mmr
@@ -101,7 +106,9 @@ def free_collateral(sub: Subaccount, markets: Mapping[str, Pricing]) -> int:
     free = sub.collateral
     exposures = sub.exposure
     for mid, position in sub.positions.items():
-        free += _worst_case(markets[mid], position.size, exposures.get(mid))
+        market = markets[mid]
+        free += settled_funding(position.size, position.funding_index, market.funding_index)
+        free += _worst_case(market, position.size, exposures.get(mid))
     for mid, exposure in exposures.items():
         if mid not in sub.positions:
             free += _worst_case(markets[mid], 0, exposure)
@@ -141,8 +148,10 @@ def liquidation_price(
         return None
     rest = sub.collateral
     for mid, position in sub.positions.items():
+        other = markets[mid]
+        rest += settled_funding(position.size, position.funding_index, other.funding_index)
         if mid != market_id:
-            notional, _, mmr = _terms(markets[mid], position.size)
+            notional, _, mmr = _terms(other, position.size)
             rest += notional - mmr
     market = markets[market_id]
     side = 1 if size > 0 else -1

@@ -27,7 +27,7 @@ from isoperp.commands.trading import (
     Transfer,
     Withdraw,
 )
-from isoperp.engine import orders, prices, snapshot
+from isoperp.engine import funding_flow, orders, prices, snapshot
 from isoperp.engine.genesis import dev_genesis, with_markets
 from isoperp.engine.market import Market
 from isoperp.engine.rejections import Code, Reject
@@ -69,6 +69,7 @@ class Engine:
         )
         self.gov: GovernanceState = genesis(config)
         self._gov_digest: bytes | None = None  # cached; reset whenever governance changes
+        self.last_ts = config.ts
         self.markets: dict[str, Market] = {}
         self._sync_markets()
         for spec, price in listed:
@@ -76,10 +77,10 @@ class Engine:
             prices.set_initial_price(self.markets[spec.market_id], price, config.ts)
         self.subaccounts: dict[tuple[int, int], Subaccount] = {}
         self.fee_collateral = 0  # the fee account's collateral
+        self.funding_pool = 0  # − Σ settled funding: the rounding dust of funding payments
         self.deposited = 0
         self.withdrawn = 0
         self.next_order_id = 1
-        self.last_ts = config.ts
         self.expiries: list[tuple[int, int, str]] = []  # (expires_at, order id, market)
         self.events: list[Event] = []  # of the command being applied
         self.touched: set[tuple[int, int]] = set()
@@ -138,6 +139,7 @@ class Engine:
             if order is not None:
                 orders.take_off(self, order, "expired")
         prices.check_all_staleness(self, ts)
+        funding_flow.advance_funding(self, ts)
         return self.events
 
     def replay(self, commands: Iterable[Command]) -> None:
@@ -284,11 +286,15 @@ class Engine:
         for market_id in listed:
             spec = registry.market_spec(market_id)
             market = self.markets.get(market_id)
+            impact_notional = registry.get_int(f"funding.{market_id}.impact_notional")
             if market is None:
                 market = self.markets[market_id] = Market(
                     spec,
                     prices.oracle_config(registry, market_id),
                     prices.mark_config(registry, market_id),
+                    funding_flow.funding_config(registry, market_id),
+                    impact_notional,
+                    listed_at=self.last_ts,
                 )
             entering_settlement = (
                 spec.status is MarketStatus.FINAL_SETTLEMENT
@@ -297,6 +303,8 @@ class Engine:
             market.spec = spec
             market.oracle_config = prices.oracle_config(registry, market_id)
             market.mark_config = prices.mark_config(registry, market_id)
+            market.funding_config = funding_flow.funding_config(registry, market_id)
+            market.impact_notional = impact_notional
             if entering_settlement:
                 self._settle_market(market)
         for market_id in [m for m in self.markets if m not in listed]:
@@ -314,6 +322,7 @@ class Engine:
             orders.take_off(self, order, "market_status")
         for key in sorted(self.subaccounts):
             sub = self.subaccounts[key]
+            funding_flow.settle_funding(self, sub, market)
             position = sub.positions.pop(market_id, None)
             if position is None:
                 continue

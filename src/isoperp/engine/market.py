@@ -1,11 +1,12 @@
 """A market at run time: its book, mark price, open interest, oracle and mark state.
 
-Its parameters live in the governance registry; ``spec``, ``oracle_config`` and
-``mark_config`` are the registry's values, refreshed after every governance change.
+Its parameters live in the governance registry; ``spec`` and the oracle, mark and funding
+configurations are the registry's values, refreshed after every governance change.
 """
 
 from isoperp.book import OrderBook
 from isoperp.commands.trading import PlaceOrder
+from isoperp.funding import FundingConfig, FundingState
 from isoperp.markets import MarketSpec
 from isoperp.oracle import MarkConfig, MarkState, OracleConfig, OracleState
 
@@ -13,6 +14,9 @@ from isoperp.oracle import MarkConfig, MarkState, OracleConfig, OracleState
 class Market:
     __slots__ = (
         "book",
+        "funding",
+        "funding_config",
+        "impact_notional",
         "k",
         "last_trade",
         "mark",
@@ -26,7 +30,13 @@ class Market:
     )
 
     def __init__(
-        self, spec: MarketSpec, oracle_config: OracleConfig, mark_config: MarkConfig
+        self,
+        spec: MarketSpec,
+        oracle_config: OracleConfig,
+        mark_config: MarkConfig,
+        funding_config: FundingConfig,
+        impact_notional: int,
+        listed_at: int,
     ) -> None:
         self.spec = spec
         self.k = spec.quantums_per_step_tick
@@ -39,3 +49,10 @@ class Market:
         self.book = OrderBook()
         self.open_interest = 0  # Σ long sizes = Σ short sizes, in steps
         self.triggers: dict[int, PlaceOrder] = {}  # stop / take-profit orders by order id
+        self.funding_config = funding_config
+        self.impact_notional = impact_notional  # quantums filled to read an impact price
+        self.funding = FundingState(last_tick_ms=listed_at)
+
+    @property
+    def funding_index(self) -> int:
+        return self.funding.index

@@ -29,6 +29,7 @@ from isoperp.commands.trading import (
     Side,
     TimeInForce,
 )
+from isoperp.engine.funding_flow import settle_funding
 from isoperp.engine.market import Market
 from isoperp.engine.rejections import Code, Reject
 from isoperp.events.trading import (
@@ -312,6 +313,8 @@ def _match_and_rest(eng: "Engine", market: Market, taker: Order, cmd: PlaceOrder
         if not _fill_allowed(eng, sub, mid, sign * qty, t_cash):
             stop_reason = "margin"
             return STOP
+        settle_funding(eng, msub, market)
+        settle_funding(eng, sub, market)
         msub.collateral += m_cash
         sub.collateral += t_cash
         eng.fee_collateral += maker_fee + taker_fee
@@ -323,8 +326,8 @@ def _match_and_rest(eng: "Engine", market: Market, taker: Order, cmd: PlaceOrder
             msub.reduce_only.pop(maker.client_id, None)
         add_exposure(msub, mid, not is_buy, -qty, price)
         add_exposure(sub, mid, is_buy, -qty, taker.price)
-        _write_size(msub, mid, m_new)
-        _write_size(sub, mid, t_new)
+        _write_size(msub, market, m_new)
+        _write_size(sub, market, t_new)
         moved[msub.key] = msub
         eng.touched.add(msub.key)
         eng.touched.add(sub.key)
@@ -381,11 +384,14 @@ def _drop_empty_exposure(sub: Subaccount, market_id: str) -> None:
         del sub.exposure[market_id]
 
 
-def _write_size(sub: Subaccount, market_id: str, size: int) -> None:
+def _write_size(sub: Subaccount, market: Market, size: int) -> None:
+    """Set a position's size (its funding already settled); a new one starts at the
+    market's current funding index."""
+    market_id = market.spec.market_id
     if size:
         position = sub.positions.get(market_id)
         if position is None:
-            sub.positions[market_id] = Position(size)
+            sub.positions[market_id] = Position(size, market.funding_index)
         else:
             position.size = size
     else:

@@ -16,6 +16,7 @@ from isoperp.accounts import Position, Subaccount
 from isoperp.book import Order
 from isoperp.commands.trading import PlaceOrder
 from isoperp.engine.orders import add_exposure
+from isoperp.funding import FundingState
 from isoperp.governance import decode_state, encode_state
 from isoperp.oracle import MarkState, OracleState
 
@@ -58,6 +59,7 @@ def canonical(eng: "Engine", governance: Any) -> list[Any]:
                 market.last_trade,
                 msgspec.to_builtins(market.oracle),
                 msgspec.to_builtins(market.mark),
+                msgspec.to_builtins(market.funding),
                 [_order_row(o) for o in resting],
                 conditional,
             ]
@@ -77,6 +79,7 @@ def canonical(eng: "Engine", governance: Any) -> list[Any]:
         eng.last_ts,
         eng.next_order_id,
         eng.fee_collateral,
+        eng.funding_pool,
         eng.deposited,
         eng.withdrawn,
     ]
@@ -107,15 +110,34 @@ def restore(data: bytes) -> "Engine":
     eng._gov_digest = None
     eng.markets = {}
     eng._sync_markets()
-    (_, eng.last_ts, eng.next_order_id, eng.fee_collateral, eng.deposited, eng.withdrawn) = header
+    (
+        _,
+        eng.last_ts,
+        eng.next_order_id,
+        eng.fee_collateral,
+        eng.funding_pool,
+        eng.deposited,
+        eng.withdrawn,
+    ) = header
     for owner, number, collateral, isolated_market, positions in subaccounts:
         sub = eng.subaccounts[(owner, number)] = Subaccount(owner, number)
         sub.collateral = collateral
         sub.isolated_market = isolated_market
         for mid, size, funding_index in positions:
             sub.positions[mid] = Position(size, funding_index)
-    for mid, price, open_interest, last_trade, oracle, mark, resting, conditional in markets:
+    for (
+        mid,
+        price,
+        open_interest,
+        last_trade,
+        oracle,
+        mark,
+        funding,
+        resting,
+        conditional,
+    ) in markets:
         market = eng.markets[mid]
+        market.funding = msgspec.convert(funding, FundingState)
         market.price, market.open_interest, market.last_trade = price, open_interest, last_trade
         market.oracle = msgspec.convert(oracle, OracleState)
         market.mark = msgspec.convert(mark, MarkState)

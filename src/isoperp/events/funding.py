@@ -26,6 +26,7 @@ class FundingPaid(Event, frozen=True, kw_only=True):
     """Funding settled on one position: ``amount`` is the change in the account's collateral
     in quantums (negative when the account pays)."""
 
+    owner: int
     subaccount: int
     market: str
     amount: int

@@ -13,7 +13,13 @@ from isoperp.funding.config import (
 )
 from isoperp.funding.index import INDEX_SCALE, index_delta, settled_funding, within_tick_bound
 from isoperp.funding.premium import hourly_rate_ppm, premium_vote_ppm
-from isoperp.funding.schedule import FundingOutcome, funding_tick, sample_premium
+from isoperp.funding.schedule import (
+    FundingOutcome,
+    funding_tick,
+    sample_due,
+    sample_premium,
+    tick_due,
+)
 from isoperp.funding.state import FundingPoint, FundingState
 
 __all__ = [
@@ -29,7 +35,9 @@ __all__ = [
     "hourly_rate_ppm",
     "index_delta",
     "premium_vote_ppm",
+    "sample_due",
     "sample_premium",
     "settled_funding",
+    "tick_due",
     "within_tick_bound",
 ]

@@ -16,6 +16,18 @@ from isoperp.funding.state import FundingPoint, FundingState
 FundingOutcome = tuple[FundingState, tuple[Event, ...]]
 
 
+def sample_due(state: FundingState, now_ms: int) -> bool:
+    """One sample per minute epoch (dYdX v4 samples on fixed epochs), so the schedule does
+    not drift with the times commands happen to arrive."""
+    last = state.last_sample_ms
+    return last is None or now_ms // SAMPLE_INTERVAL_MS > last // SAMPLE_INTERVAL_MS
+
+
+def tick_due(state: FundingState, now_ms: int) -> bool:
+    """One tick per hour epoch; the tick covers the time actually elapsed since the last."""
+    return now_ms // TICK_INTERVAL_MS > state.last_tick_ms // TICK_INTERVAL_MS
+
+
 def sample_premium(
     market: str,
     config: FundingConfig,
@@ -26,7 +38,7 @@ def sample_premium(
     now_ms: int,
 ) -> FundingOutcome:
     """Record this minute's premium vote (impact prices come from the book; None: too thin)."""
-    if state.last_sample_ms is not None and now_ms - state.last_sample_ms < SAMPLE_INTERVAL_MS:
+    if not sample_due(state, now_ms):
         return state, ()
     premium = premium_vote_ppm(index_price, impact_bid, impact_ask, config.premium_clamp_ppm)
     new_state = msgspec.structs.replace(
@@ -44,9 +56,9 @@ def funding_tick(
     now_ms: int,
 ) -> FundingOutcome:
     """Apply the hour's rate over the time since the last tick and start a new hour."""
-    dt_ms = now_ms - state.last_tick_ms
-    if dt_ms < TICK_INTERVAL_MS:
+    if not tick_due(state, now_ms):
         return state, ()
+    dt_ms = now_ms - state.last_tick_ms
     rate = hourly_rate_ppm(state.samples, config.interest_ppm, config.rate_clamp_ppm)
     delta = index_delta(rate, dt_ms, index_price, quantums_per_step_tick)
     index = state.index + delta

@@ -271,9 +271,44 @@ COMMITTEE_FIELDS: dict[str, ParamSpec] = {
     "max_cap_cut_ppm": _long(Kind.INT, 1, 900_000, 500_000, "largest relative cap cut per act"),
 }
 
+# dYdX v4: premium votes clamped to ±60·(IMF − MMF), rates to ±6·(IMF − MMF) — 1,200,000 and
+# 120,000 ppm for IMF 5 % / MMF 3 % — plus 100 ppm per 8 h of interest; StarkEx bounds each
+# funding tick by a maximum rate. Impact notional: v4 uses 500 USDC / IMF (10,000 at 5 %).
+FUNDING_FIELDS: dict[str, ParamSpec] = {
+    "premium_clamp_ppm": _with_default(
+        _risk(1_000, 10 * PPM, Tightens.DOWN, "clamp on each premium vote"), 1_200_000
+    ),
+    "rate_clamp_ppm": _with_default(
+        _risk(1_000, PPM, Tightens.DOWN, "clamp on the 8-hour rate"), 120_000
+    ),
+    "interest_ppm": _with_default(
+        _risk(-10_000, 10_000, Tightens.NONE, "interest per 8 hours, added to the premium"), 100
+    ),
+    "max_rate_ppm": _with_default(
+        _risk(1_000, PPM, Tightens.DOWN, "StarkEx bound on a funding tick"), 120_000
+    ),
+    "impact_notional": _with_default(
+        _risk(1, MAX_QUANTUMS, Tightens.NONE, "quantums filled to read an impact price"),
+        10_000 * 10**6,
+    ),
+}
+
+
+def _check_funding(get: Callable[[str], ParamValue]) -> list[str]:
+    rate, most, interest = get("rate_clamp_ppm"), get("max_rate_ppm"), get("interest_ppm")
+    assert isinstance(rate, int) and isinstance(most, int) and isinstance(interest, int)
+    problems = []
+    if most < rate:
+        problems.append("max_rate_ppm below rate_clamp_ppm would refuse legal ticks")
+    if abs(interest) > rate:
+        problems.append("interest must lie inside the rate clamp")
+    return problems
+
+
 SCHEMA: dict[str, Family] = {
     "market": Family(keyed=True, fields=MARKET_FIELDS, check=_check_market),
     "oracle": Family(keyed=True, fields=ORACLE_FIELDS, check=_check_oracle),
+    "funding": Family(keyed=True, fields=FUNDING_FIELDS, check=_check_funding),
     "exchange": Family(
         keyed=False,
         fields={
