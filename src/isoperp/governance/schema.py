@@ -232,6 +232,7 @@ COMMITTEE_FIELDS: dict[str, ParamSpec] = {
     "max_cap_cut_ppm": _long(Kind.INT, 1, 900_000, 500_000, "largest relative cap cut per act"),
 }
 
+
 def _risk_default(name: str, low: int, high: int, direction: Tightens, doc: str) -> ParamSpec:
     """A ``risk`` family value: defaults from ``RiskConfig()``, loosening on the long timelock."""
     return replace(_risk(low, high, direction, doc), default=getattr(RiskConfig(), name))
