@@ -17,9 +17,9 @@ A scan is a float64 pre-filter and an exact integer decision:
    collateral + Σm < c·(|collateral| + Σg) + 2s + 2: the c·Σg term covers float error, and
    2s + 2 covers the integer rounding (MMR rounds each row up by < 1, settled funding each
    row down by < 1). So every truly liquidatable subaccount is a candidate.
-3. Each candidate is re-checked with Python integers by the rule of ``accounts.margin``
-   (MMR = Σ ⌈|notional|·MMF⌉) with funding settled by ``funding.settled_funding``;
-   liquidatable means MMR > 0 and TV < MMR (dYdX v4 ``lib/margin/risk.go``).
+3. Each candidate is re-checked with Python integers by ``totals.account_totals`` (the rule
+   of ``accounts.margin``, funding settled by ``funding.settled_funding``): liquidatable
+   means MMR > 0 and TV < MMR (dYdX v4 ``lib/margin/risk.go``).
 """
 
 from array import array
@@ -28,12 +28,12 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 from numpy.typing import NDArray
 
-from isoperp.funding.index import INDEX_SCALE, settled_funding
+from isoperp.funding.index import INDEX_SCALE
 from isoperp.markets import MarketSpec
-from isoperp.numeric import MAX_SIZE_STEPS, PPM, check_range, mul_ppm_ceil
+from isoperp.numeric import MAX_SIZE_STEPS, PPM, check_range
+from isoperp.risk.totals import MarketMark, PositionEntry, account_totals
 
 SubKey = tuple[int, int]  # (owner, subaccount number)
-PositionEntry = tuple[int, int]  # (size in steps, funding index it last settled at)
 FLOAT_MARGIN = 2.0**-24  # c in the module docstring
 INT64_MAX = 2**63 - 1
 MAX_MARKETS = 2**20  # rows per subaccount stay far below 2^26
@@ -142,11 +142,16 @@ class PositionTable:
         sums = np.bincount(row_sub, weights=weight, minlength=subs)
         candidates = np.flatnonzero(sums[:subs] < _floats(self._threshold, subs))
         self.last_candidates = len(candidates)
+        marks = {
+            market_id: MarketMark(
+                prices[market_id], self._k[i], self._mmf[i], funding_indexes[market_id]
+            )
+            for market_id, i in self._market_index.items()
+        }
         found = [
             key
             for slot in candidates.tolist()
-            if (key := self._keys[slot]) is not None
-            and self._exactly_liquidatable(slot, prices, funding_indexes)
+            if (key := self._keys[slot]) is not None and self._exactly_liquidatable(slot, marks)
         ]
         return sorted(found)
 
@@ -167,19 +172,10 @@ class PositionTable:
         gross = np.repeat(2.0 * price_k + np.abs(index), 2)
         return value, gross
 
-    def _exactly_liquidatable(
-        self, slot: int, prices: Mapping[str, int], funding_indexes: Mapping[str, int]
-    ) -> bool:
-        value = self._collateral[slot]
-        maintenance = 0
-        for market_id, row in self._rows_of[slot].items():
-            i = self._market_index[market_id]
-            size = self._row_size_exact[row]
-            notional = size * prices[market_id] * self._k[i]
-            entry = self._row_entry_exact[row]
-            value += notional + settled_funding(size, entry, funding_indexes[market_id])
-            maintenance += mul_ppm_ceil(abs(notional), self._mmf[i])
-        return maintenance > 0 and value < maintenance
+    def _exactly_liquidatable(self, slot: int, marks: Mapping[str, MarketMark]) -> bool:
+        rows = self._rows_of[slot]
+        held = {m: (self._row_size_exact[r], self._row_entry_exact[r]) for m, r in rows.items()}
+        return account_totals(self._collateral[slot], held, marks).liquidatable
 
     # -- storage ---------------------------------------------------------------------------
 
