@@ -21,7 +21,7 @@ class MarketMark(NamedTuple):
     price: int  # mark price in ticks
     k: int  # quantums per step·tick
     mmf: int  # maintenance margin fraction, ppm
-    index: int  # cumulative funding index now
+    funding_index: int  # cumulative funding index now
 
 
 class Totals(NamedTuple):
@@ -47,6 +47,6 @@ def account_totals(
     for market_id, (size, entry) in positions.items():
         mark = marks[market_id]
         notional, requirement = position_terms(size, mark)
-        value += notional + settled_funding(size, entry, mark.index)
+        value += notional + settled_funding(size, entry, mark.funding_index)
         maintenance += requirement
     return Totals(value, maintenance)
