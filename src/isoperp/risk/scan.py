@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from isoperp.funding.index import INDEX_SCALE
 from isoperp.markets import MarketSpec
 from isoperp.numeric import MAX_SIZE_STEPS, PPM, check_range
+from isoperp.risk.recheck import WIDE, MarketInts, Rows, recheck
 from isoperp.risk.totals import MarketMark, PositionEntry, account_totals
 
 SubKey = tuple[int, int]  # (owner, subaccount number)
@@ -54,6 +55,8 @@ class PositionTable:
         self._slot_of: dict[SubKey, int] = {}
         self._keys: list[SubKey | None] = []
         self._collateral: list[int] = []
+        self._collateral_int64 = array("q")  # the collateral, or 0 for the slots in _wide
+        self._wide: set[int] = set()  # slots whose |collateral| ≥ 2^62
         self._rows_of: list[dict[str, int]] = []
         self._threshold = array("d")  # c·|collateral| − collateral + 2·rows + 2; −inf if free
         self._free_slots: list[int] = []
@@ -109,7 +112,7 @@ class PositionTable:
             if row is None:
                 row = rows[market_id] = self._new_row()
             self._write_row(row, slot, market_id, size, funding_index)
-        self._collateral[slot] = collateral
+        self._set_collateral(slot, collateral)
         loose = FLOAT_MARGIN * abs(float(collateral)) - float(collateral)
         self._threshold[slot] = loose + 2 * len(rows) + 2
 
@@ -122,7 +125,7 @@ class PositionTable:
             self._free_row(row)
         self._rows_of[slot] = {}
         self._keys[slot] = None
-        self._collateral[slot] = 0
+        self._set_collateral(slot, 0)
         self._threshold[slot] = -np.inf
         self._free_slots.append(slot)
 
@@ -130,30 +133,40 @@ class PositionTable:
 
     def scan(self, prices: Mapping[str, int], funding_indexes: Mapping[str, int]) -> list[SubKey]:
         """Every subaccount with MMR > 0 and TV < MMR at these marks and indexes, sorted."""
-        side_value, side_gross = self._per_side_factors(prices, funding_indexes)
-        n = len(self._row_sub)
-        side = np.frombuffer(self._row_side, dtype=np.int64, count=n)
-        weight = _floats(self._row_size, n) * (side_value[side] + _floats(self._row_entry, n))
-        weight -= _floats(self._row_margin_size, n) * (
-            side_gross[side] + _floats(self._row_abs_entry, n)
+        n, subs = len(self._row_sub), len(self._keys)
+        rows = Rows(
+            np.frombuffer(self._row_sub, dtype=np.int64, count=n),
+            np.frombuffer(self._row_side, dtype=np.int64, count=n),
+            np.frombuffer(self._row_size_exact, dtype=np.int64, count=n),
+            np.frombuffer(self._row_entry_exact, dtype=np.int64, count=n),
         )
-        subs = len(self._keys)
-        row_sub = np.frombuffer(self._row_sub, dtype=np.int64, count=n)
-        sums = np.bincount(row_sub, weights=weight, minlength=subs)
+        side_value, side_gross = self._per_side_factors(prices, funding_indexes)
+        weight = _floats(self._row_size, n) * (side_value[rows.side] + _floats(self._row_entry, n))
+        weight -= _floats(self._row_margin_size, n) * (
+            side_gross[rows.side] + _floats(self._row_abs_entry, n)
+        )
+        sums = np.bincount(rows.sub, weights=weight, minlength=subs)
         candidates = np.flatnonzero(sums[:subs] < _floats(self._threshold, subs))
         self.last_candidates = len(candidates)
+        markets = list(self._market_index)  # in index order
+        market_ints = MarketInts(
+            [prices[m] * k for m, k in zip(markets, self._k, strict=True)],
+            self._mmf,
+            [funding_indexes[m] for m in markets],
+        )
+        collateral = np.frombuffer(self._collateral_int64, dtype=np.int64, count=subs)
+        exact, unsure = recheck(candidates, subs, rows, market_ints, collateral, self._wide)
         marks = {
-            market_id: MarketMark(
-                prices[market_id], self._k[i], self._mmf[i], funding_indexes[market_id]
-            )
-            for market_id, i in self._market_index.items()
+            m: MarketMark(prices[m], self._k[i], self._mmf[i], funding_indexes[m])
+            for i, m in enumerate(markets)
         }
-        found = [
-            key
-            for slot in candidates.tolist()
-            if (key := self._keys[slot]) is not None and self._exactly_liquidatable(slot, marks)
-        ]
-        return sorted(found)
+        found = exact + [slot for slot in unsure if self._exactly_liquidatable(slot, marks)]
+        return sorted(self._key(slot) for slot in found)
+
+    def _key(self, slot: int) -> SubKey:
+        key = self._keys[slot]
+        assert key is not None, "only live slots can be candidates (free slots: −inf)"
+        return key
 
     def _per_side_factors(
         self, prices: Mapping[str, int], funding_indexes: Mapping[str, int]
@@ -179,6 +192,15 @@ class PositionTable:
 
     # -- storage ---------------------------------------------------------------------------
 
+    def _set_collateral(self, slot: int, collateral: int) -> None:
+        self._collateral[slot] = collateral
+        wide = abs(collateral) >= WIDE
+        self._collateral_int64[slot] = 0 if wide else collateral
+        if wide:
+            self._wide.add(slot)
+        else:
+            self._wide.discard(slot)
+
     def _new_slot(self, key: SubKey) -> int:
         if self._free_slots:
             slot = self._free_slots.pop()
@@ -187,6 +209,7 @@ class PositionTable:
             slot = len(self._keys)
             self._keys.append(key)
             self._collateral.append(0)
+            self._collateral_int64.append(0)
             self._rows_of.append({})
             self._threshold.append(-np.inf)
         self._slot_of[key] = slot
