@@ -90,3 +90,14 @@ def test_a_flat_update_forgets_the_subaccount_and_rows_are_reused():
     table.update((3, 0), -(10**9), {"A-USD": (1, 0), "B-USD": (-1, 0)})
     assert len(table) == 3
     assert table.scan({m: 10 for m in IDS}, {m: 0 for m in IDS}) == [(3, 0)]
+
+
+def test_recheck_decides_small_books_in_int64_and_hands_huge_ones_to_python():
+    table = PositionTable(MARKETS.values())
+    prices = {"A-USD": 10, "B-USD": 10, "C-USD": 2**40}
+    now = {m: 0 for m in IDS}
+    table.update((1, 0), -1, {"A-USD": (1, 0)})  # TV = 999, MMR = 30: safe
+    table.update((2, 0), -1000, {"A-USD": (1, 0)})  # TV = 0 < 30: liquidatable, int64
+    table.update((3, 0), -(2**80) * 10**9, {"C-USD": (2**40, 0)})  # TV = 0, Python ints
+    table.update((4, 0), 2**70, {"B-USD": (-1, 0)})  # collateral beyond int64: Python ints
+    assert table.scan(prices, now) == [(2, 0), (3, 0)]
