@@ -3,11 +3,13 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
+from isoperp.events.risk import Deleveraged
 from isoperp.funding.index import settled_funding
 from isoperp.risk.config import LossPolicy
 from isoperp.risk.deleveraging import (
     AdlCandidate,
     adl_order,
+    deleveraged_events,
     given_up,
     select_deleveraged,
     socialize_loss,
@@ -28,6 +30,29 @@ def test_dydx_example_the_long_is_closed_at_the_shorts_bankruptcy_price():
     (piece,) = split_quote(-600 * USD, [500])
     assert piece == -600 * USD
     assert given_up(-500, piece, MARK) == 400 * USD
+    (event,) = deleveraged_events((0xB, 0), -500, "ABC-USD", -600 * USD, takes, MARK)
+    assert event == Deleveraged(
+        owner=0xA,
+        subaccount=0,
+        market="ABC-USD",
+        size=-500,
+        price=1200,
+        quote=600 * USD,
+        amount=400 * USD,
+        bankrupt_owner=0xB,
+        bankrupt_subaccount=0,
+    )
+
+
+def test_a_bankrupt_long_is_bought_from_shorts_who_pay_their_pieces():
+    """A bankrupt long's bankruptcy price lies above the $2 mark: here $7 for 3 ABC."""
+    takes = [((1, 0), 2), ((2, 0), 1)]
+    events = deleveraged_events((9, 0), 3, "ABC-USD", 7 * USD, takes, MARK)
+    # pieces ⌈7e6·2/3⌉ = 4,666,667 and ⌈7e6/3⌉ = 2,333,334: the shorts pay 1 quantum extra
+    assert [(e.size, e.quote, e.price, e.amount) for e in events] == [
+        (2, -4_666_667, 2333, 666_667),
+        (1, -2_333_334, 2333, 333_334),
+    ]
 
 
 def test_ranked_order_is_profit_times_leverage_and_skips_the_wrong_side_and_the_broke():

@@ -63,14 +63,16 @@ class InsurancePayout(Event, frozen=True, kw_only=True):
 
 
 class Deleveraged(Event, frozen=True, kw_only=True):
-    """``size`` steps of the subaccount's position closed against the bankrupt one at the
-    bankruptcy ``price``; ``amount`` is the profit at the mark it gave up (quantums)."""
+    """The subaccount's position changed by ``size`` steps against the bankrupt one at its
+    bankruptcy price (``price`` ticks, rounded; ``quote`` the exact quantums the subaccount
+    received, negative: paid); ``amount`` is the profit at the mark it gave up."""
 
     owner: int
     subaccount: int
     market: str
     size: int
     price: int
+    quote: int
     amount: int
     bankrupt_owner: int
     bankrupt_subaccount: int

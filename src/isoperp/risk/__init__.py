@@ -15,6 +15,7 @@ from isoperp.risk.config import LossPolicy, RiskConfig, risk_config
 from isoperp.risk.deleveraging import (
     AdlCandidate,
     adl_order,
+    deleveraged_events,
     given_up,
     select_deleveraged,
     socialize_loss,
@@ -57,6 +58,7 @@ __all__ = [
     "account_totals",
     "adl_order",
     "bankruptcy_quote",
+    "deleveraged_events",
     "fillable_price",
     "fund_for",
     "given_up",

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from typing import NamedTuple
 
-from isoperp.events.risk import SocializedLoss
+from isoperp.events.risk import Deleveraged, SocializedLoss
 from isoperp.funding.index import INDEX_SCALE, settled_funding
 from isoperp.numeric import ceil_div
 from isoperp.risk.config import LossPolicy
@@ -100,6 +100,36 @@ def given_up(counterparty_delta: int, piece_quote: int, mark: MarketMark) -> int
     """Profit at the mark a deleveraged account gives up: what it would have received for
     its trade at the mark, minus what it receives from the bankrupt account (−piece_quote)."""
     return piece_quote - counterparty_delta * mark.price * mark.k
+
+
+def deleveraged_events(
+    bankrupt: SubKey,
+    bankrupt_size: int,
+    market: str,
+    bankruptcy_quote: int,
+    takes: Sequence[tuple[SubKey, int]],
+    mark: MarketMark,
+) -> list[Deleveraged]:
+    """One event per counterparty of ``select_deleveraged``: ``bankruptcy_quote`` is what
+    the bankrupt account receives for closing all the steps taken (``liquidation``)."""
+    pieces = split_quote(bankruptcy_quote, [take for _, take in takes])
+    events = []
+    for (key, take), piece in zip(takes, pieces, strict=True):
+        delta = take if bankrupt_size > 0 else -take
+        events.append(
+            Deleveraged(
+                owner=key[0],
+                subaccount=key[1],
+                market=market,
+                size=delta,
+                price=round(Fraction(abs(piece), take * mark.k)),
+                quote=-piece,
+                amount=given_up(delta, piece, mark),
+                bankrupt_owner=bankrupt[0],
+                bankrupt_subaccount=bankrupt[1],
+            )
+        )
+    return events
 
 
 def socialize_loss(market: str, loss: int, sizes: Sequence[int]) -> SocializedLoss | None:
