@@ -21,11 +21,11 @@ class LossPolicy(IntEnum):
 
 
 class RiskConfig(msgspec.Struct, frozen=True, kw_only=True):
-    # dYdX v4 LiquidationsConfig, testnet genesis (protocol/testing/... setupCLOB):
-    # MaxLiquidationFeePpm 15000, BankruptcyAdjustmentPpm 1e6, SpreadToMaintenanceMarginRatioPpm
-    # 1.5e6 ("max liquidation spread = 1.5 x MMF", dYdX docs "contract loss mechanisms"),
-    # MinPositionNotionalLiquidated $1000, MaxPositionPortionLiquidatedPpm 10%,
-    # SubaccountBlockLimits.MaxQuantumsInsuranceLost $1M.
+    # dYdX v4 liquidations_config in protocol/testing/genesis.sh: max_liquidation_fee_ppm
+    # 15000, bankruptcy_adjustment_ppm 1e6, spread_to_maintenance_margin_ratio_ppm 1.5e6
+    # ("max liquidation spread = 1.5 x MMF", dYdX docs "contract loss mechanisms"),
+    # min_position_notional_liquidated $1000, max_position_portion_liquidated_ppm 10%,
+    # subaccount_block_limits.max_quantums_insurance_lost $1M.
     max_liquidation_fee_ppm: int = 15_000  # insurance fee: at most this fraction of |quote|
     bankruptcy_adjustment_ppm: int = 1_000_000  # BA in the fillable price
     spread_to_mmr_ratio_ppm: int = 1_500_000  # SMMR: the widest spread is SMMR x PMMR
