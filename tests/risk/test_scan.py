@@ -101,3 +101,13 @@ def test_recheck_decides_small_books_in_int64_and_hands_huge_ones_to_python():
     table.update((3, 0), -(2**80) * 10**9, {"C-USD": (2**40, 0)})  # TV = 0, Python ints
     table.update((4, 0), 2**70, {"B-USD": (-1, 0)})  # collateral beyond int64: Python ints
     assert table.scan(prices, now) == [(2, 0), (3, 0)]
+
+
+def test_a_governance_change_of_mmf_takes_effect_at_the_next_scan():
+    table = PositionTable(MARKETS.values())
+    prices, now = {m: 1000 for m in IDS}, {m: 0 for m in IDS}
+    # notional 100,000 at MMF 3%: MMR 3,000; TV = 3,500
+    table.update((1, 0), -96_500, {"A-USD": (1, 0)})
+    assert table.scan(prices, now) == []
+    table.set_market(spec("A-USD", mmf=40_000))  # MMR 4,000 > TV
+    assert table.scan(prices, now) == [(1, 0)]

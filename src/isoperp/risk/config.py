@@ -44,9 +44,9 @@ class RiskConfig(msgspec.Struct, frozen=True, kw_only=True):
     loss_policy: int = int(LossPolicy.ADL_RANDOM)
     # External takeover (StarkEx liquidate / Drift liquidate_perp): the trader gives up
     # ``liquidator_discount_ppm`` of the notional taken over; the liquidator keeps
-    # ``liquidator_reward_ppm`` of it, the insurance fund the rest. Drift's perp markets
-    # charge a liquidator fee and an insurance-fund fee of this order (programs/drift,
-    # state/perp_market.rs liquidator_fee, if_liquidation_fee); 1.5% / 1% is isoperp's choice.
+    # ``liquidator_reward_ppm`` of it, the insurance fund the rest, as Drift's perp markets
+    # split a liquidator fee and an insurance-fund fee (programs/drift/src/state/
+    # perp_market.rs: liquidator_fee, if_liquidation_fee). The 1.5% / 1% are isoperp's choice.
     liquidator_discount_ppm: int = 15_000
     liquidator_reward_ppm: int = 10_000
 
