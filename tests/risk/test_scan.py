@@ -1,11 +1,12 @@
 """The liquidation scan equals the exact brute-force margin check, however the book changes."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from risk_books import brute_force_liquidatable, spec
 
 from isoperp.funding.index import settled_funding
-from isoperp.numeric import mul_ppm_ceil
+from isoperp.numeric import OutOfBounds, mul_ppm_ceil
 from isoperp.risk.scan import PositionTable
 
 MARKETS = {
@@ -111,3 +112,16 @@ def test_a_governance_change_of_mmf_takes_effect_at_the_next_scan():
     assert table.scan(prices, now) == []
     table.set_market(spec("A-USD", mmf=40_000))  # MMR 4,000 > TV
     assert table.scan(prices, now) == [(1, 0)]
+
+
+def test_an_out_of_bounds_update_changes_nothing():
+    table = PositionTable(MARKETS.values())
+    table.update((1, 0), 5, {"A-USD": (3, 0)})
+    with pytest.raises(OutOfBounds):
+        table.update((1, 0), 5, {"B-USD": (1, 0), "A-USD": (2**48 + 1, 0)})
+    with pytest.raises(OutOfBounds):
+        table.update((2, 0), 5, {"A-USD": (1, 2**63)})
+    assert len(table) == 1
+    prices, now = {m: 10 for m in IDS}, {m: 0 for m in IDS}
+    table.update((3, 0), -(10**6), {"A-USD": (3, 0)})
+    assert table.scan(prices, now) == [(3, 0)]

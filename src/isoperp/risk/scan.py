@@ -98,6 +98,9 @@ class PositionTable:
     def update(self, key: SubKey, collateral: int, positions: Mapping[str, PositionEntry]) -> None:
         """Replace what the table knows of one subaccount (zero sizes are ignored)."""
         live = {m: p for m, p in positions.items() if p[0] != 0}
+        for size, funding_index in live.values():  # check all before changing anything
+            check_range("size", size, -MAX_SIZE_STEPS, MAX_SIZE_STEPS)
+            check_range("funding index", funding_index, -INT64_MAX, INT64_MAX)
         if not live:
             self.remove(key)
             return
@@ -227,8 +230,6 @@ class PositionTable:
         return len(self._row_sub) - 1
 
     def _write_row(self, row: int, slot: int, market_id: str, size: int, index: int) -> None:
-        check_range("size", size, -MAX_SIZE_STEPS, MAX_SIZE_STEPS)
-        check_range("funding index", index, -INT64_MAX, INT64_MAX)
         self._row_sub[row] = slot
         self._row_side[row] = 2 * self._market_index[market_id] + (size < 0)
         self._row_size[row] = size
