@@ -24,6 +24,7 @@ A scan is a float64 pre-filter and an exact integer decision:
 
 from array import array
 from collections.abc import Iterable, Mapping
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -164,12 +165,8 @@ class PositionTable:
             for i, m in enumerate(markets)
         }
         found = exact + [slot for slot in unsure if self._exactly_liquidatable(slot, marks)]
-        return sorted(self._key(slot) for slot in found)
-
-    def _key(self, slot: int) -> SubKey:
-        key = self._keys[slot]
-        assert key is not None, "only live slots can be candidates (free slots: −inf)"
-        return key
+        # Only live slots can be candidates: a free slot's threshold is −inf.
+        return sorted(cast(list[SubKey], list(map(self._keys.__getitem__, found))))
 
     def _per_side_factors(
         self, prices: Mapping[str, int], funding_indexes: Mapping[str, int]
