@@ -12,14 +12,18 @@ A scan is a float64 pre-filter and an exact integer decision:
    m = size·(P·(1 − side·MMF) − I_now + I_entry) with P = price·k and I = index/1e6, i.e.
    notional − |notional|·MMF + unsettled funding. Its error is below 10·ε·g with
    g = |size|·(2P + |I_now| + |I_entry|), and |m| ≤ g.
-2. Per subaccount, np.bincount sums m − c·g (c = 2^-24); the sum of s rows is off by at most
+2. Per subaccount, np.bincount sums m − c·g (c = 2^-24), computed as size·F[market, side] +
+   E_row with F = P·(1 ∓ MMF) − I_now ∓ c·(2P + |I_now|) per market and side and the row's
+   entry term E_row = size·I_entry − c·|size|·|I_entry| fixed at update (one gather, one
+   multiply, one add per row, each off by a few ε·g); the sum of s rows is off by at most
    (10 + 2s)·ε·Σg ≤ c·Σg while s ≤ 2^26 (ε = 2^-53). The subaccount is a candidate when
    collateral + Σm < c·(|collateral| + Σg) + 2s + 2: the c·Σg term covers float error, and
    2s + 2 covers the integer rounding (MMR rounds each row up by < 1, settled funding each
    row down by < 1). So every truly liquidatable subaccount is a candidate.
-3. Each candidate is re-checked with Python integers by ``totals.account_totals`` (the rule
-   of ``accounts.margin``, funding settled by ``funding.settled_funding``): liquidatable
-   means MMR > 0 and TV < MMR (dYdX v4 ``lib/margin/risk.go``).
+3. Each candidate is re-checked exactly, by the rule of ``totals.account_totals`` (that of
+   ``accounts.margin``, funding settled by ``funding.settled_funding``): liquidatable means
+   MMR > 0 and TV < MMR (dYdX v4 ``lib/margin/risk.go``). ``recheck`` does it in int64
+   where no overflow is possible and hands the rest to Python integers.
 """
 
 from array import array
@@ -61,14 +65,12 @@ class PositionTable:
         self._rows_of: list[dict[str, int]] = []
         self._threshold = array("d")  # c·|collateral| − collateral + 2·rows + 2; −inf if free
         self._free_slots: list[int] = []
-        # per row: slot, 2·market + (1 if short), the float terms size, c·|size|, I_entry,
-        # |I_entry| of the pre-filter, and the exact size and entry index
+        # per row: slot, 2·market + (1 if short), the pre-filter's float size and entry term
+        # (module docstring), and the exact size and entry index
         self._row_sub = array("q")
         self._row_side = array("q")
         self._row_size = array("d")
-        self._row_margin_size = array("d")
-        self._row_entry = array("d")
-        self._row_abs_entry = array("d")
+        self._row_entry_term = array("d")
         self._row_size_exact = array("q")
         self._row_entry_exact = array("q")
         self._free_rows: list[int] = []
@@ -144,11 +146,10 @@ class PositionTable:
             np.frombuffer(self._row_size_exact, dtype=np.int64, count=n),
             np.frombuffer(self._row_entry_exact, dtype=np.int64, count=n),
         )
-        side_value, side_gross = self._per_side_factors(prices, funding_indexes)
-        weight = _floats(self._row_size, n) * (side_value[rows.side] + _floats(self._row_entry, n))
-        weight -= _floats(self._row_margin_size, n) * (
-            side_gross[rows.side] + _floats(self._row_abs_entry, n)
+        weight = (
+            _floats(self._row_size, n) * self._per_side_factor(prices, funding_indexes)[rows.side]
         )
+        weight += _floats(self._row_entry_term, n)
         sums = np.bincount(rows.sub, weights=weight, minlength=subs)
         candidates = np.flatnonzero(sums[:subs] < _floats(self._threshold, subs))
         self.last_candidates = len(candidates)
@@ -168,10 +169,11 @@ class PositionTable:
         # Only live slots can be candidates: a free slot's threshold is −inf.
         return sorted(cast(list[SubKey], list(map(self._keys.__getitem__, found))))
 
-    def _per_side_factors(
+    def _per_side_factor(
         self, prices: Mapping[str, int], funding_indexes: Mapping[str, int]
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Per (market, side): P·(1 − side·MMF) − I_now, and 2P + |I_now| (module docstring)."""
+    ) -> NDArray[np.float64]:
+        """Per (market, side): P·(1 − side·MMF) − I_now − side·c·(2P + |I_now|), so that
+        size times it is the row's m − c·g without its entry terms (module docstring)."""
         count = len(self._k)
         price_k = np.empty(count)
         index = np.empty(count)
@@ -179,11 +181,11 @@ class PositionTable:
             price_k[i] = float(prices[market_id] * self._k[i])
             index[i] = funding_indexes[market_id] / INDEX_SCALE
         mmf = np.asarray(self._mmf, dtype=np.float64) / PPM
-        value = np.empty(2 * count)
-        value[0::2] = price_k * (1.0 - mmf) - index  # longs
-        value[1::2] = price_k * (1.0 + mmf) - index  # shorts: notional < 0, −|n|·MMF = n·MMF
-        gross = np.repeat(2.0 * price_k + np.abs(index), 2)
-        return value, gross
+        margin = FLOAT_MARGIN * (2.0 * price_k + np.abs(index))
+        factor = np.empty(2 * count)
+        factor[0::2] = price_k * (1.0 - mmf) - index - margin  # longs
+        factor[1::2] = price_k * (1.0 + mmf) - index + margin  # shorts: size < 0 flips signs
+        return factor
 
     def _exactly_liquidatable(self, slot: int, marks: Mapping[str, MarketMark]) -> bool:
         rows = self._rows_of[slot]
@@ -221,24 +223,21 @@ class PositionTable:
         for int_column in (self._row_sub, self._row_side, self._row_size_exact):
             int_column.append(0)
         self._row_entry_exact.append(0)
-        for column in (self._row_size, self._row_margin_size, self._row_entry):
-            column.append(0.0)
-        self._row_abs_entry.append(0.0)
+        self._row_size.append(0.0)
+        self._row_entry_term.append(0.0)
         return len(self._row_sub) - 1
 
     def _write_row(self, row: int, slot: int, market_id: str, size: int, index: int) -> None:
         self._row_sub[row] = slot
         self._row_side[row] = 2 * self._market_index[market_id] + (size < 0)
         self._row_size[row] = size
-        self._row_margin_size[row] = FLOAT_MARGIN * abs(size)
-        self._row_entry[row] = index / INDEX_SCALE
-        self._row_abs_entry[row] = abs(index) / INDEX_SCALE
+        entry = index / INDEX_SCALE
+        self._row_entry_term[row] = size * entry - FLOAT_MARGIN * abs(size) * abs(entry)
         self._row_size_exact[row] = size
         self._row_entry_exact[row] = index
 
     def _free_row(self, row: int) -> None:
         """A free row contributes exactly 0 to whichever slot it still names."""
-        self._row_size[row] = self._row_margin_size[row] = 0.0
-        self._row_entry[row] = self._row_abs_entry[row] = 0.0
+        self._row_size[row] = self._row_entry_term[row] = 0.0
         self._row_size_exact[row] = 0
         self._free_rows.append(row)
