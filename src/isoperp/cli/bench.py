@@ -4,7 +4,7 @@ import argparse
 import importlib
 from typing import Any
 
-BENCHES: tuple[str, ...] = ("bench_engine", "bench_oracle")
+BENCHES: tuple[str, ...] = ("bench_engine", "bench_oracle", "bench_risk")
 
 
 def register(commands: Any) -> None:

@@ -17,6 +17,7 @@ from isoperp.commands.governance import ParamValue
 from isoperp.governance.keys import is_canonical_keyset
 from isoperp.markets import MarketSpec, MarketStatus, validate_spec
 from isoperp.numeric import MAX_QUANTUMS, MAX_SIZE_STEPS, PPM
+from isoperp.risk.config import RiskConfig, config_problems
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
@@ -305,6 +306,32 @@ def _check_funding(get: Callable[[str], ParamValue]) -> list[str]:
     return problems
 
 
+def _risk_default(name: str, low: int, high: int, direction: Tightens, doc: str) -> ParamSpec:
+    """A ``risk`` family value: defaults from ``RiskConfig()``, loosening on the long timelock."""
+    return replace(_risk(low, high, direction, doc), default=getattr(RiskConfig(), name))
+
+
+_RISK_BOUNDS: dict[str, tuple[int, int, Tightens, str]] = {
+    "max_liquidation_fee_ppm": (0, PPM // 10, Tightens.UP, "insurance fee cap per fill"),
+    "bankruptcy_adjustment_ppm": (PPM, 10 * PPM, Tightens.NONE, "BA of the fillable price"),
+    "spread_to_mmr_ratio_ppm": (0, 10 * PPM, Tightens.NONE, "widest spread / position MMR"),
+    "min_liquidation_notional": (1, MAX_QUANTUMS, Tightens.NONE, "least closed per step"),
+    "max_liquidation_portion_ppm": (1, PPM, Tightens.NONE, "position fraction per step"),
+    "large_position_notional": (1, MAX_QUANTUMS, Tightens.NONE, "cooldown applies above"),
+    "cooldown_ms": (0, HOUR_MS, Tightens.NONE, "between steps of a large position"),
+    "insurance_event_cap": (0, MAX_QUANTUMS, Tightens.DOWN, "largest payout per event"),
+    "insurance_period_cap": (0, MAX_QUANTUMS, Tightens.DOWN, "largest payout per period"),
+    "insurance_period_ms": (HOUR_MS, 30 * DAY_MS, Tightens.UP, "payout window length"),
+    "loss_policy": (0, 2, Tightens.NONE, "0 ranked ADL, 1 random ADL, 2 socialized loss"),
+    "liquidator_discount_ppm": (0, PPM // 5, Tightens.DOWN, "takeover haircut vs mark"),
+    "liquidator_reward_ppm": (0, PPM // 5, Tightens.DOWN, "liquidator's share of it"),
+}
+
+
+def _check_risk(get: Callable[[str], ParamValue]) -> list[str]:
+    return config_problems(RiskConfig(**{name: get(name) for name in _RISK_BOUNDS}))  # type: ignore[arg-type]
+
+
 SCHEMA: dict[str, Family] = {
     "market": Family(keyed=True, fields=MARKET_FIELDS, check=_check_market),
     "oracle": Family(keyed=True, fields=ORACLE_FIELDS, check=_check_oracle),
@@ -326,6 +353,11 @@ SCHEMA: dict[str, Family] = {
     ),
     "committee": Family(
         keyed=False, fields=COMMITTEE_FIELDS, check=_check_signer_quorum("members", "threshold")
+    ),
+    "risk": Family(
+        keyed=True,
+        fields={name: _risk_default(name, *bounds) for name, bounds in _RISK_BOUNDS.items()},
+        check=_check_risk,
     ),
 }
 
