@@ -209,7 +209,18 @@ class Exchange(RuleBasedStateMachine):
         eng = self.engine
         total = sum(s.collateral for s in eng.subaccounts.values())
         total += eng.fee_collateral + eng.funding_pool
+        total += sum(fund.balance for fund in eng.insurance.values())
         assert total == eng.deposited - eng.withdrawn
+
+    @invariant()
+    def no_bad_debt_is_left_unpaid(self) -> None:
+        """A flat subaccount never holds negative collateral: closing fills keep TV ≥ 0,
+        liquidation fills at or beyond bankruptcy are made whole by the insurance fund,
+        deleveraging trades at the bankruptcy price, and a socialised loss is charged to
+        open positions (each with its event)."""
+        for sub in self.engine.subaccounts.values():
+            if not sub.positions:
+                assert sub.collateral >= 0, (sub.key, sub.collateral)
 
     @invariant()
     def longs_equal_shorts(self) -> None:

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from isoperp.accounts import free_collateral, health, liquidation_price
 from isoperp.commands.trading import TimeInForce, Transfer, Withdraw
 from isoperp.engine import Engine
+from isoperp.events.risk import Deleveraged, LiquidationStarted
 from isoperp.events.trading import Fill, OrderCanceled
 from isoperp.markets import initial_margin_ppm
 from tests.conftest import BTC
@@ -44,11 +45,19 @@ def test_worked_example_isolated_long(markets) -> None:
     assert eng.subaccounts[(A, 0)].collateral == 9_000 * USDC
     assert liquidation_price(isolated, eng.markets, "BTC-USD") == Fraction(4_002_500, 97)
     assert 41_262 < Fraction(4_002_500, 97) < 41_263  # $41,262.89
-    # A crash far below the liquidation price: the isolated subaccount is under water,
-    # the cross subaccount's 9,000 USDC is untouched.
-    set_price(eng, "BTC-USD", 30_000, ts=5_000)
-    assert health(isolated, eng.markets).value == -1_002_500_000
-    assert health(eng.subaccounts[(A, 0)], eng.markets).value == 9_000 * USDC
+    # A crash far below the liquidation price, with no bids to close into: the isolated
+    # subaccount is liquidated by deleveraging B's short at its bankruptcy price. It loses
+    # exactly the 1,000 USDC moved into it; the cross subaccount's 9,000 USDC is untouched.
+    events = set_price(eng, "BTC-USD", 30_000, ts=5_000)
+    started = [e for e in events if isinstance(e, LiquidationStarted)]
+    assert [(e.owner, e.subaccount) for e in started] == [(A, 1)]
+    (adl,) = [e for e in events if isinstance(e, Deleveraged)]
+    assert (adl.owner, adl.size, adl.bankrupt_subaccount) == (B, 100, 1)
+    assert isolated.positions == {} and isolated.collateral == 0
+    assert eng.subaccounts[(A, 0)].collateral == 9_000 * USDC
+    # B bought back at the bankruptcy price (≈ $40,025), not the $30,000 mark: the
+    # profit it gave up is the isolated account's shortfall.
+    assert adl.amount == 1_002_500_000
 
 
 def test_open_orders_count_in_their_worst_case(markets) -> None:

@@ -14,13 +14,28 @@ MAX_SUBACCOUNT_NUMBER = 127
 
 
 class Position:
-    """A signed size in steps (positive long) and the funding index it last settled at."""
+    """A signed size in steps (positive long), the funding index it last settled at, and its
+    cost basis: |size|·average entry price·k in quantums, for PnL and deleveraging ranks.
+    The leaf the rollup proves holds size and funding index; the cost is exchange-side."""
 
-    __slots__ = ("funding_index", "size")
+    __slots__ = ("cost", "funding_index", "size")
 
-    def __init__(self, size: int = 0, funding_index: int = 0) -> None:
+    def __init__(self, size: int = 0, funding_index: int = 0, cost: int = 0) -> None:
         self.size = size
         self.funding_index = funding_index
+        self.cost = cost
+
+    def resize(self, new_size: int, price_value: int) -> None:
+        """Move to ``new_size`` through a trade at ``price_value`` quantums per step: an
+        increase adds at that price, a reduction keeps the average entry, a flip restarts."""
+        old = self.size
+        if old == 0 or (new_size > 0) != (old > 0):
+            self.cost = abs(new_size) * price_value
+        elif abs(new_size) > abs(old):
+            self.cost += (abs(new_size) - abs(old)) * price_value
+        else:
+            self.cost = self.cost * abs(new_size) // abs(old)
+        self.size = new_size
 
 
 class Exposure:

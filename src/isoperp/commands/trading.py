@@ -52,6 +52,14 @@ class Transfer(Command, frozen=True, kw_only=True):
     amount: int
 
 
+class FundInsurance(Command, frozen=True, kw_only=True):
+    """Money paid into an insurance fund from outside (``fund``: "global" or a market id
+    whose isolated subaccounts it backs); it counts as a deposit into the exchange."""
+
+    fund: str
+    amount: int
+
+
 class PlaceOrder(Command, frozen=True, kw_only=True):
     """Place an order. For an isolated subaccount, ``isolated_margin`` quantums are first
     moved in from the owner's subaccount ``margin_source``; order and move stand or fall

@@ -23,16 +23,18 @@ from isoperp.commands.trading import (
     CancelAll,
     CancelOrder,
     Deposit,
+    FundInsurance,
     PlaceOrder,
     Transfer,
     Withdraw,
 )
-from isoperp.engine import funding_flow, orders, prices, snapshot
+from isoperp.engine import funding_flow, liquidations, orders, prices, snapshot
 from isoperp.engine.genesis import dev_genesis, with_markets
 from isoperp.engine.market import Market
 from isoperp.engine.rejections import Code, Reject
 from isoperp.events import Event, Rejected
 from isoperp.events.governance import MarketDelisted, MarketListed, ParameterChanged
+from isoperp.events.risk import InsuranceFunded
 from isoperp.events.trading import Deposited, PositionSettled, Transferred, Withdrawn
 from isoperp.governance import GenesisConfig, GovernanceState, genesis
 from isoperp.markets import MarketSpec, MarketStatus
@@ -43,6 +45,7 @@ from isoperp.numeric import (
     OutOfBounds,
     check_range,
 )
+from isoperp.risk import GLOBAL_FUND, InsuranceFund, PositionTable, risk_config
 
 MAX_OWNER_KEY = 2**252  # STARK public keys are field elements below 2^252
 GOVERNANCE_COMMANDS = typing.get_args(AnyGovernanceCommand)
@@ -71,6 +74,9 @@ class Engine:
         self._gov_digest: bytes | None = None  # cached; reset whenever governance changes
         self.last_ts = config.ts
         self.markets: dict[str, Market] = {}
+        self.position_table = PositionTable()  # for the liquidation scan; rebuilt on restore
+        self._table_dirty: set[tuple[int, int]] = set()  # touched since the table's last sync
+        self._risk_dirty = False  # a price, funding or parameter change since the last scan
         self._sync_markets()
         for spec, price in listed:
             check_range("initial price", price, 1, MAX_PRICE_TICKS)
@@ -78,6 +84,8 @@ class Engine:
         self.subaccounts: dict[tuple[int, int], Subaccount] = {}
         self.fee_collateral = 0  # the fee account's collateral
         self.funding_pool = 0  # − Σ settled funding: the rounding dust of funding payments
+        self.insurance: dict[str, InsuranceFund] = {GLOBAL_FUND: InsuranceFund(fund=GLOBAL_FUND)}
+        self.last_liquidation_step: dict[tuple[int, int], int] = {}
         self.deposited = 0
         self.withdrawn = 0
         self.next_order_id = 1
@@ -92,6 +100,7 @@ class Engine:
             CancelOrder: lambda cmd: orders.cancel(self, cmd),
             CancelAll: lambda cmd: orders.cancel_all(self, cmd),
             PriceReport: lambda cmd: prices.apply_report(self, cmd),
+            FundInsurance: self._fund_insurance,
             **{kind: self._govern for kind in GOVERNANCE_COMMANDS},
         }
 
@@ -117,7 +126,32 @@ class Engine:
         except OutOfBounds as exc:
             events.append(Rejected(code=Code.OUT_OF_BOUNDS, message=str(exc)))
             return Applied(events, touched_by_time)
+        self._liquidate_if_needed(ts)
         return Applied(events, frozenset(self.touched))
+
+    def _liquidate_if_needed(self, ts: int) -> None:
+        self._table_dirty |= self.touched
+        if self._risk_dirty:
+            self._risk_dirty = False
+            liquidations.run(self, ts)
+            self._table_dirty |= self.touched
+
+    def sync_position_table(self) -> None:
+        """Bring the scan's table up to date with every subaccount touched since."""
+        for key in sorted(self._table_dirty):
+            sub = self.subaccounts.get(key)
+            if sub is None:
+                self.position_table.remove(key)
+                continue
+            self.position_table.update(
+                key,
+                sub.collateral,
+                {m: (p.size, p.funding_index) for m, p in sub.positions.items()},
+            )
+        self._table_dirty.clear()
+
+    def insurance_fund(self, name: str) -> InsuranceFund:
+        return self.insurance.get(name) or InsuranceFund(fund=name)
 
     def advance(self, ts: int) -> list[Event]:
         """Let time reach ``ts`` (not before the last command's): expire committee holds and
@@ -129,6 +163,7 @@ class Engine:
         held = self.gov.advance_to(ts)
         if held:
             self._gov_digest = None
+            self._risk_dirty = True
             self.events.extend(held)
             self._sync_markets()
         expiries = self.expiries
@@ -139,7 +174,9 @@ class Engine:
             if order is not None:
                 orders.take_off(self, order, "expired")
         prices.check_all_staleness(self, ts)
-        funding_flow.advance_funding(self, ts)
+        if funding_flow.advance_funding(self, ts):
+            self._risk_dirty = True
+        self._liquidate_if_needed(ts)
         return self.events
 
     def replay(self, commands: Iterable[Command]) -> None:
@@ -277,6 +314,7 @@ class Engine:
         self.events.extend(events)
         if any(isinstance(e, ParameterChanged | MarketListed | MarketDelisted) for e in events):
             self._sync_markets()
+            self._risk_dirty = True
 
     def _sync_markets(self) -> None:
         """Bring the run-time markets in line with the registry: new listings, changed
@@ -287,6 +325,7 @@ class Engine:
             spec = registry.market_spec(market_id)
             market = self.markets.get(market_id)
             impact_notional = registry.get_int(f"funding.{market_id}.impact_notional")
+            risk = risk_config(registry, market_id)
             if market is None:
                 market = self.markets[market_id] = Market(
                     spec,
@@ -294,8 +333,11 @@ class Engine:
                     prices.mark_config(registry, market_id),
                     funding_flow.funding_config(registry, market_id),
                     impact_notional,
+                    risk,
                     listed_at=self.last_ts,
                 )
+            self.position_table.set_market(spec)
+            market.risk_config = risk
             entering_settlement = (
                 spec.status is MarketStatus.FINAL_SETTLEMENT
                 and market.spec.status is not MarketStatus.FINAL_SETTLEMENT
@@ -345,8 +387,23 @@ class Engine:
         heappush(self.expiries, (expires_at, order_id, market_id))
 
     def on_mark_changed(self, market: Market, ts: int) -> None:
-        """A new mark price fires stop and take-profit orders."""
+        """A new mark price fires stop and take-profit orders and calls for a liquidation
+        scan once the command is done."""
         orders.fire_triggers(self, market, ts)
+        self._risk_dirty = True
+
+    def _fund_insurance(self, cmd: FundInsurance) -> None:
+        amount = check_range("amount", cmd.amount, 1, MAX_QUANTUMS)
+        if cmd.fund != GLOBAL_FUND and cmd.fund not in self.markets:
+            raise Reject(Code.UNKNOWN_MARKET, f"no insurance fund {cmd.fund!r}")
+        fund = self.insurance_fund(cmd.fund)
+        if fund.balance + amount > MAX_QUANTUMS:
+            raise Reject(Code.OUT_OF_BOUNDS, "the fund would exceed MAX_QUANTUMS")
+        self.insurance[cmd.fund] = msgspec.structs.replace(fund, balance=fund.balance + amount)
+        self.deposited += amount
+        self.events.append(
+            InsuranceFunded(fund=cmd.fund, amount=amount, balance=fund.balance + amount)
+        )
 
 
 def _refused(code: str, message: str) -> Applied:

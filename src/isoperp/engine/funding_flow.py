@@ -37,9 +37,10 @@ def funding_config(registry: ParameterRegistry, market_id: str) -> FundingConfig
     )
 
 
-def advance_funding(eng: "Engine", ts: int) -> None:
+def advance_funding(eng: "Engine", ts: int) -> bool:
     """Take the funding tick and premium sample due at ``ts``: the tick first, so a new
-    hour's first sample counts toward that hour."""
+    hour's first sample counts toward that hour. True if any index moved."""
+    ticked = False
     for market_id, market in eng.markets.items():
         index_price = market.oracle.price
         if index_price is None:
@@ -50,6 +51,7 @@ def advance_funding(eng: "Engine", ts: int) -> None:
                 market_id, market.funding_config, state, index_price, market.k, ts
             )
             eng.events.extend(events)
+            ticked = True
         if sample_due(state, ts):
             book, k, notional = market.book, market.k, market.impact_notional
             state, events = sample_premium(
@@ -63,6 +65,7 @@ def advance_funding(eng: "Engine", ts: int) -> None:
             )
             eng.events.extend(events)
         market.funding = state
+    return ticked
 
 
 def settle_funding(eng: "Engine", sub: Subaccount, market: Market) -> None:

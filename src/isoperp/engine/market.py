@@ -9,6 +9,7 @@ from isoperp.commands.trading import PlaceOrder
 from isoperp.funding import FundingConfig, FundingState
 from isoperp.markets import MarketSpec
 from isoperp.oracle import MarkConfig, MarkState, OracleConfig, OracleState
+from isoperp.risk import RiskConfig
 
 
 class Market:
@@ -25,6 +26,7 @@ class Market:
         "oracle",
         "oracle_config",
         "price",
+        "risk_config",
         "spec",
         "triggers",
     )
@@ -36,9 +38,11 @@ class Market:
         mark_config: MarkConfig,
         funding_config: FundingConfig,
         impact_notional: int,
+        risk_config: RiskConfig,
         listed_at: int,
     ) -> None:
         self.spec = spec
+        self.risk_config = risk_config
         self.k = spec.quantums_per_step_tick
         self.oracle_config = oracle_config
         self.mark_config = mark_config

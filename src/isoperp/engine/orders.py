@@ -214,16 +214,12 @@ def _would_cross(market: Market, is_buy: bool, price: int) -> bool:
     return best is not None and (price >= best if is_buy else price <= best)
 
 
-def _fees(market: Market, notional: int) -> tuple[int, int]:
-    """(maker fee, taker fee) in quantums: charges round up, a maker rebate rounds down."""
-    spec = market.spec
-    maker_ppm = spec.maker_fee_ppm
-    maker = (
-        mul_ppm_ceil(notional, maker_ppm)
-        if maker_ppm >= 0
-        else -mul_ppm_floor(notional, -maker_ppm)
-    )
-    return maker, mul_ppm_ceil(notional, spec.taker_fee_ppm)
+def _maker_fee(market: Market, notional: int) -> int:
+    """The maker's fee in quantums: a charge rounds up, a rebate (negative) rounds down."""
+    maker_ppm = market.spec.maker_fee_ppm
+    if maker_ppm >= 0:
+        return mul_ppm_ceil(notional, maker_ppm)
+    return -mul_ppm_floor(notional, -maker_ppm)
 
 
 def _fill_allowed(
@@ -253,7 +249,8 @@ def _require_fillable(
             continue
         qty = min(left, maker.remaining)
         notional = qty * maker.price * market.k
-        maker_fee, taker_fee = _fees(market, notional)
+        maker_fee = _maker_fee(market, notional)
+        taker_fee = mul_ppm_ceil(notional, market.spec.taker_fee_ppm)
         sign = 1 if is_buy else -1
         m_size, m_cash = per_maker.get(msub.key, (0, 0))
         m_size, m_cash = m_size - sign * qty, m_cash + sign * notional - maker_fee
@@ -271,27 +268,99 @@ def _require_fillable(
 
 def _match_and_rest(eng: "Engine", market: Market, taker: Order, cmd: PlaceOrder) -> None:
     sub: Subaccount = taker.account
-    spec = market.spec
-    mid = spec.market_id
-    k = market.k
-    events = eng.events
-    is_buy = taker.is_buy
-    sign = 1 if is_buy else -1
-    stop_reason = ""
-    moved: dict[tuple[int, int], Subaccount] = {sub.key: sub}  # positions this match changed
+    mid = market.spec.market_id
+    matcher = Matcher(eng, market, sub, taker.is_buy, taker.order_id, taker.price)
+    remaining = matcher.sweep(taker.price, taker.remaining)
+    taker.remaining = remaining
+    if not remaining:
+        _drop_empty_exposure(sub, mid)
+        return
+    stop_reason = matcher.stop_reason
+    if stop_reason or cmd.tif in IMMEDIATE or cmd.kind is OrderKind.MARKET:
+        add_exposure(sub, mid, taker.is_buy, -remaining, taker.price)
+        eng.events.append(
+            OrderCanceled(
+                order_id=taker.order_id, remaining=remaining, reason=stop_reason or "ioc_remainder"
+            )
+        )
+        return
+    market.book.rest(taker)
+    sub.orders[taker.client_id] = taker
+    if taker.reduce_only:
+        sub.reduce_only[taker.client_id] = taker
+    if taker.expires_at is not None:
+        eng.schedule_expiry(taker.expires_at, taker.order_id, mid)
+    eng.events.append(OrderRested(order_id=taker.order_id, remaining=remaining))
 
-    def execute(maker: Order, qty: int, price: int) -> int:
-        nonlocal stop_reason
+
+class Matcher:
+    """Settles the fills of one taker sweeping one book.
+
+    Each fill is re-judged for both sides: a maker that fails its checks is taken off and
+    the sweep goes on; a taker that fails stops it (``stop_reason``). Subclasses change the
+    taker's side of a fill (its fee, its rule, what follows) — a liquidation does.
+    """
+
+    def __init__(
+        self,
+        eng: "Engine",
+        market: Market,
+        taker: Subaccount,
+        is_buy: bool,
+        taker_order_id: int,
+        taker_limit: int | None,
+    ) -> None:
+        self.eng = eng
+        self.market = market
+        self.taker = taker
+        self.is_buy = is_buy
+        self.sign = 1 if is_buy else -1
+        self.taker_order_id = taker_order_id
+        self.taker_limit = taker_limit  # the resting-exposure price of the taker's order
+        self.stop_reason = ""
+        self.moved: dict[tuple[int, int], Subaccount] = {taker.key: taker}
+
+    def sweep(self, limit: int, qty: int) -> int:
+        """Match up to ``qty`` at ``limit`` or better; returns what is left. Resting
+        reduce-only orders of everyone whose position moved are tidied afterwards."""
+        remaining = self.market.book.match(
+            self.is_buy, limit, qty, self.taker.owner, self.execute, self.self_trade
+        )
+        for sub in self.moved.values():
+            _keep_reduce_only_reducing(self.eng, sub, self.market.spec.market_id)
+        return remaining
+
+    # -- the taker's side, which subclasses change -------------------------------------------
+
+    def taker_fee(self, notional: int) -> int:
+        return mul_ppm_ceil(notional, self.market.spec.taker_fee_ppm)
+
+    def taker_allowed(self, qty: int, price: int, cash: int) -> bool:
+        mid = self.market.spec.market_id
+        return _fill_allowed(self.eng, self.taker, mid, self.sign * qty, cash)
+
+    def after_fill(self, qty: int, price: int) -> None:
+        """Called once a fill is settled."""
+
+    # -- one fill --------------------------------------------------------------------------
+
+    def self_trade(self, maker: Order, left: int) -> None:
+        _forget(self.eng, maker, left, "self_trade")
+
+    def execute(self, maker: Order, qty: int, price: int) -> int:
+        eng, market, sub, sign = self.eng, self.market, self.taker, self.sign
+        spec = market.spec
+        mid = spec.market_id
         msub: Subaccount = maker.account
         if maker.reduce_only:
             position = msub.size(mid)
-            reducible = abs(position) if (position > 0) == is_buy and position else 0
+            reducible = abs(position) if (position > 0) == self.is_buy and position else 0
             if not reducible:
                 take_off(eng, maker, "reduce_only")
                 return 0
             qty = min(qty, reducible)
-        notional = qty * price * k
-        maker_fee, taker_fee = _fees(market, notional)
+        notional = qty * price * market.k
+        maker_fee, taker_fee = _maker_fee(market, notional), self.taker_fee(notional)
         m_old, t_old = msub.size(mid), sub.size(mid)
         m_new, t_new = m_old - sign * qty, t_old + sign * qty
         limit = spec.max_position_steps
@@ -299,19 +368,19 @@ def _match_and_rest(eng: "Engine", market: Market, taker: Order, cmd: PlaceOrder
             take_off(eng, maker, "position_limit")
             return 0
         if abs(t_new) > limit and abs(t_new) > abs(t_old):
-            stop_reason = "position_limit"
+            self.stop_reason = "position_limit"
             return STOP
         oi_delta = max(m_new, 0) - max(m_old, 0) + max(t_new, 0) - max(t_old, 0)
         if oi_delta > 0 and market.open_interest + oi_delta > spec.open_interest_cap_steps:
-            stop_reason = "open_interest_cap"
+            self.stop_reason = "open_interest_cap"
             return STOP
         m_cash = sign * notional - maker_fee
         t_cash = -sign * notional - taker_fee
         if not _fill_allowed(eng, msub, mid, -sign * qty, m_cash):
             take_off(eng, maker, "margin")
             return 0
-        if not _fill_allowed(eng, sub, mid, sign * qty, t_cash):
-            stop_reason = "margin"
+        if not self.taker_allowed(qty, price, t_cash):
+            self.stop_reason = self.stop_reason or "margin"
             return STOP
         settle_funding(eng, msub, market)
         settle_funding(eng, sub, market)
@@ -324,21 +393,22 @@ def _match_and_rest(eng: "Engine", market: Market, taker: Order, cmd: PlaceOrder
         if not maker.remaining:
             del msub.orders[maker.client_id]
             msub.reduce_only.pop(maker.client_id, None)
-        add_exposure(msub, mid, not is_buy, -qty, price)
-        add_exposure(sub, mid, is_buy, -qty, taker.price)
-        _write_size(msub, market, m_new)
-        _write_size(sub, market, t_new)
-        moved[msub.key] = msub
+        add_exposure(msub, mid, not self.is_buy, -qty, price)
+        if self.taker_limit is not None:
+            add_exposure(sub, mid, self.is_buy, -qty, self.taker_limit)
+        write_size(msub, market, m_new, price)
+        write_size(sub, market, t_new, price)
+        self.moved[msub.key] = msub
         eng.touched.add(msub.key)
         eng.touched.add(sub.key)
-        events.append(
+        eng.events.append(
             Fill(
                 market=mid,
                 price=price,
                 size=qty,
-                taker_side=cmd.side,
+                taker_side=Side.BUY if self.is_buy else Side.SELL,
                 maker_order_id=maker.order_id,
-                taker_order_id=taker.order_id,
+                taker_order_id=self.taker_order_id,
                 maker_owner=msub.owner,
                 maker_subaccount=msub.number,
                 taker_owner=sub.owner,
@@ -347,35 +417,8 @@ def _match_and_rest(eng: "Engine", market: Market, taker: Order, cmd: PlaceOrder
                 taker_fee=taker_fee,
             )
         )
+        self.after_fill(qty, price)
         return qty
-
-    def self_trade(maker: Order, left: int) -> None:
-        _forget(eng, maker, left, "self_trade")
-
-    remaining = market.book.match(
-        is_buy, taker.price, taker.remaining, sub.owner, execute, self_trade
-    )
-    taker.remaining = remaining
-    for moved_sub in moved.values():
-        _keep_reduce_only_reducing(eng, moved_sub, mid)
-    if not remaining:
-        _drop_empty_exposure(sub, mid)
-        return
-    if stop_reason or cmd.tif in IMMEDIATE or cmd.kind is OrderKind.MARKET:
-        add_exposure(sub, mid, is_buy, -remaining, taker.price)
-        events.append(
-            OrderCanceled(
-                order_id=taker.order_id, remaining=remaining, reason=stop_reason or "ioc_remainder"
-            )
-        )
-        return
-    market.book.rest(taker)
-    sub.orders[taker.client_id] = taker
-    if taker.reduce_only:
-        sub.reduce_only[taker.client_id] = taker
-    if taker.expires_at is not None:
-        eng.schedule_expiry(taker.expires_at, taker.order_id, mid)
-    events.append(OrderRested(order_id=taker.order_id, remaining=remaining))
 
 
 def _drop_empty_exposure(sub: Subaccount, market_id: str) -> None:
@@ -384,16 +427,15 @@ def _drop_empty_exposure(sub: Subaccount, market_id: str) -> None:
         del sub.exposure[market_id]
 
 
-def _write_size(sub: Subaccount, market: Market, size: int) -> None:
-    """Set a position's size (its funding already settled); a new one starts at the
-    market's current funding index."""
+def write_size(sub: Subaccount, market: Market, size: int, price: int) -> None:
+    """Set a position's size after a trade at ``price`` ticks (its funding already
+    settled); a new position starts at the market's current funding index."""
     market_id = market.spec.market_id
     if size:
         position = sub.positions.get(market_id)
         if position is None:
-            sub.positions[market_id] = Position(size, market.funding_index)
-        else:
-            position.size = size
+            position = sub.positions[market_id] = Position(0, market.funding_index)
+        position.resize(size, price * market.k)
     else:
         del sub.positions[market_id]
 

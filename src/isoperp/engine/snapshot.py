@@ -19,6 +19,7 @@ from isoperp.engine.orders import add_exposure
 from isoperp.funding import FundingState
 from isoperp.governance import decode_state, encode_state
 from isoperp.oracle import MarkState, OracleState
+from isoperp.risk import InsuranceFund
 
 if TYPE_CHECKING:
     from isoperp.engine.core import Engine
@@ -70,9 +71,13 @@ def canonical(eng: "Engine", governance: Any) -> list[Any]:
             sub.number,
             sub.collateral,
             sub.isolated_market,
-            [[m, p.size, p.funding_index] for m, p in sorted(sub.positions.items())],
+            [[m, p.size, p.funding_index, p.cost] for m, p in sorted(sub.positions.items())],
         ]
         for _, sub in sorted(eng.subaccounts.items())
+    ]
+    risk = [
+        [msgspec.to_builtins(eng.insurance[name]) for name in sorted(eng.insurance)],
+        [[*key, ts] for key, ts in sorted(eng.last_liquidation_step.items())],
     ]
     header = [
         SNAPSHOT_VERSION,
@@ -83,7 +88,7 @@ def canonical(eng: "Engine", governance: Any) -> list[Any]:
         eng.deposited,
         eng.withdrawn,
     ]
-    return [header, governance, markets, subaccounts]
+    return [header, governance, markets, subaccounts, risk]
 
 
 def snapshot(eng: "Engine") -> bytes:
@@ -101,7 +106,7 @@ def digest(eng: "Engine") -> str:
 def restore(data: bytes) -> "Engine":
     from isoperp.engine.core import Engine
 
-    header, governance, markets, subaccounts = msgspec.json.decode(data)
+    header, governance, markets, subaccounts, risk = msgspec.json.decode(data)
     if header[0] != SNAPSHOT_VERSION:
         raise ValueError(f"snapshot version {header[0]} is not {SNAPSHOT_VERSION}")
     eng = Engine.__new__(Engine)
@@ -123,8 +128,8 @@ def restore(data: bytes) -> "Engine":
         sub = eng.subaccounts[(owner, number)] = Subaccount(owner, number)
         sub.collateral = collateral
         sub.isolated_market = isolated_market
-        for mid, size, funding_index in positions:
-            sub.positions[mid] = Position(size, funding_index)
+        for mid, size, funding_index, cost in positions:
+            sub.positions[mid] = Position(size, funding_index, cost)
     for (
         mid,
         price,
@@ -153,6 +158,11 @@ def restore(data: bytes) -> "Engine":
         for order_row, cmd in conditional:
             order = _revive(eng, mid, order_row)
             market.triggers[order.order_id] = msgspec.convert(cmd, PlaceOrder)
+    funds, steps = risk
+    eng.insurance = {f["fund"]: msgspec.convert(f, InsuranceFund) for f in funds}
+    eng.last_liquidation_step = {(owner, number): ts for owner, number, ts in steps}
+    eng._table_dirty = set(eng.subaccounts)
+    eng.sync_position_table()
     return eng
 
 

@@ -39,6 +39,14 @@ class LiquidationEnded(Event, frozen=True, kw_only=True):
     reason: str
 
 
+class InsuranceFunded(Event, frozen=True, kw_only=True):
+    """Money paid into a fund from outside the exchange."""
+
+    fund: str
+    amount: int
+    balance: int  # after
+
+
 class InsuranceFeeReceived(Event, frozen=True, kw_only=True):
     """The fund took ``amount`` from the subaccount."""
 

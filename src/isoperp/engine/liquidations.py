@@ -1,0 +1,290 @@
+"""Liquidations in the engine, dYdX v4 style, with insurance funds and a loss policy.
+
+When a mark price, a funding tick or a governance change may have made subaccounts
+liquidatable, the incremental position table (risk.scan) finds them with a vectorised scan
+and an exact re-check. Each is then liquidated:
+
+1. its open orders are cancelled;
+2. each position is closed in steps (risk.step_size) by a protocol IOC order through the
+   book, bounded by the fillable price (risk.fillable_price). Such a fill pays no taker fee;
+   it pays the insurance fund min(max fee, surplus over the bankruptcy price), or the fund
+   pays the deficit below it — within its caps, else the step stops;
+3. if the subaccount is still under water (TNC < 0) with positions left, the market's loss
+   policy closes them: auto-deleveraging against opposite positions at the bankruptcy price
+   (ranked by profit × leverage, or in a seeded random order), or a socialised loss — the
+   positions close at the mark against opposite positions and the shortfall is charged to
+   every open position of the market through its funding index (Drift).
+
+An isolated subaccount is judged alone and draws on its market's insurance fund; a cross
+subaccount on the global fund. Markets whose oracle is stale under the HALT policy are not
+liquidated. Every step is an event that says who paid what.
+"""
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from isoperp.accounts import Health, Subaccount, health
+from isoperp.engine.funding_flow import settle_funding
+from isoperp.engine.market import Market
+from isoperp.engine.orders import Matcher, take_off, write_size
+from isoperp.events import Event
+from isoperp.events.risk import LiquidationEnded, LiquidationStarted, LiquidationStep
+from isoperp.oracle import StalePolicy
+from isoperp.risk import (
+    GLOBAL_FUND,
+    AdlCandidate,
+    InsuranceFund,
+    LossPolicy,
+    MarketMark,
+    Totals,
+    bankruptcy_quote,
+    deleveraged_events,
+    fillable_price,
+    insurance_fund_delta,
+    limit_ticks,
+    pay_shortfall,
+    payout_caps,
+    receive_fee,
+    select_deleveraged,
+    socialize_loss,
+    split_quote,
+    step_size,
+)
+
+if TYPE_CHECKING:
+    from isoperp.engine.core import Engine
+
+SubKey = tuple[int, int]
+
+
+def mark_of(market: Market) -> MarketMark:
+    return MarketMark(
+        market.price, market.k, market.spec.maintenance_margin_ppm, market.funding.index
+    )
+
+
+def is_liquidatable(h: Health) -> bool:
+    return h.maintenance > 0 and h.value < h.maintenance
+
+
+def fund_key(sub: Subaccount, market_id: str) -> str:
+    return market_id if sub.is_isolated else GLOBAL_FUND
+
+
+def run(eng: "Engine", ts: int) -> None:
+    """Liquidate every subaccount the scan finds, in key order."""
+    table = eng.position_table
+    eng.sync_position_table()
+    marks = {mid: m.price for mid, m in eng.markets.items()}  # 0: no price, no positions
+    indexes = {mid: m.funding.index for mid, m in eng.markets.items()}
+    for key in table.scan(marks, indexes):
+        sub = eng.subaccounts.get(key)
+        if sub is not None:
+            liquidate(eng, sub, ts)
+    eng.sync_position_table()
+
+
+def liquidate(eng: "Engine", sub: Subaccount, ts: int) -> None:
+    h = health(sub, eng.markets)
+    if not is_liquidatable(h):
+        return
+    eng.events.append(
+        LiquidationStarted(
+            owner=sub.owner,
+            subaccount=sub.number,
+            net_collateral=h.value,
+            maintenance=h.maintenance,
+        )
+    )
+    for order in sorted(sub.orders.values(), key=lambda o: o.order_id):
+        take_off(eng, order, "liquidation")
+    markets = [eng.markets[mid] for mid in sorted(sub.positions)]
+    liquidatable = [m for m in markets if not _halted(m)]
+    for market in liquidatable:
+        _close_through_book(eng, sub, market, ts)
+    h = health(sub, eng.markets)
+    reason = "healthy" if not is_liquidatable(h) else "no_liquidity"
+    if not sub.positions:
+        reason = "closed"
+    elif h.value < 0 and liquidatable:
+        for market in liquidatable:
+            if market.spec.market_id in sub.positions:
+                reason = _absorb_loss(eng, sub, market, ts)
+    eng.events.append(LiquidationEnded(owner=sub.owner, subaccount=sub.number, reason=reason))
+
+
+def _halted(market: Market) -> bool:
+    return market.oracle.stale and market.oracle_config.stale_policy is StalePolicy.HALT
+
+
+def _close_through_book(eng: "Engine", sub: Subaccount, market: Market, ts: int) -> None:
+    """Step the position down with protocol IOC orders while the subaccount is liquidatable
+    and the book fills within the fillable price."""
+    market_id = market.spec.market_id
+    config = market.risk_config
+    while market_id in sub.positions:
+        h = health(sub, eng.markets)
+        if not is_liquidatable(h):
+            return
+        size = sub.positions[market_id].size
+        mark = mark_of(market)
+        step = step_size(size, mark, config, ts, eng.last_liquidation_step.get(sub.key))
+        if step == 0:
+            return
+        limit = limit_ticks(
+            fillable_price(Totals(h.value, h.maintenance), size, mark, config), size
+        )
+        matcher = LiquidationMatcher(eng, market, sub)
+        left = matcher.sweep(limit, step)
+        eng.last_liquidation_step[sub.key] = ts
+        if left == step:
+            return
+
+
+class LiquidationMatcher(Matcher):
+    """The protocol's liquidation order: no taker fee and no margin rule (it only reduces);
+    each fill instead settles its insurance delta, and stops if the fund cannot cover a
+    deficit."""
+
+    def __init__(self, eng: "Engine", market: Market, sub: Subaccount) -> None:
+        size = sub.positions[market.spec.market_id].size
+        super().__init__(eng, market, sub, size < 0, 0, None)
+        self.fund = fund_key(sub, market.spec.market_id)
+        self.pending: tuple[int, InsuranceFund, list[Event]] | None = None
+
+    def taker_fee(self, notional: int) -> int:
+        return 0
+
+    def taker_allowed(self, qty: int, price: int, cash: int) -> bool:
+        eng, sub, market = self.eng, self.taker, self.market
+        size = sub.positions[market.spec.market_id].size
+        h = health(sub, eng.markets)
+        delta = self.sign * qty
+        config = market.risk_config
+        insurance = insurance_fund_delta(
+            Totals(h.value, h.maintenance),
+            size,
+            delta,
+            price,
+            mark_of(market),
+            config.max_liquidation_fee_ppm,
+        )
+        fund = eng.insurance_fund(self.fund)
+        if insurance >= 0:
+            after, events = receive_fee(fund, insurance, sub.key)
+        else:
+            caps = payout_caps(config)
+            after, paid, events = pay_shortfall(fund, -insurance, eng.last_ts, caps, sub.key)
+            if paid < -insurance:
+                self.stop_reason = "insurance_exhausted"
+                return False
+        self.pending = (insurance, after, events)
+        return True
+
+    def after_fill(self, qty: int, price: int) -> None:
+        assert self.pending is not None
+        insurance, fund, events = self.pending
+        sub, market = self.taker, self.market
+        sub.collateral -= insurance
+        self.eng.insurance[fund.fund] = fund
+        self.eng.events.extend(events)
+        self.eng.events.append(
+            LiquidationStep(
+                owner=sub.owner,
+                subaccount=sub.number,
+                market=market.spec.market_id,
+                size=self.sign * qty,
+                price=price,
+                quote=-self.sign * qty * price * market.k,
+                insurance_delta=insurance,
+                by="protocol",
+            )
+        )
+
+
+def _absorb_loss(eng: "Engine", sub: Subaccount, market: Market, ts: int) -> str:
+    """Close what the book could not, by the market's loss policy; returns the reason."""
+    market_id = market.spec.market_id
+    policy = LossPolicy(market.risk_config.loss_policy)
+    size = sub.positions[market_id].size
+    mark = mark_of(market)
+    candidates = []
+    for key, other in sorted(eng.subaccounts.items()):
+        position = other.positions.get(market_id)
+        if key == sub.key or position is None or position.cost <= 0:
+            continue
+        value = health(other, eng.markets).value
+        if value > 0:
+            candidates.append(AdlCandidate(key, position.size, position.cost, value))
+    seed = hashlib.blake2b(
+        f"{ts}:{sub.owner}:{sub.number}:{market_id}".encode(), digest_size=16
+    ).digest()
+    adl_policy = LossPolicy.ADL_RANDOM if policy is LossPolicy.SOCIALIZED else policy
+    takes = select_deleveraged(candidates, size, mark, adl_policy, seed)
+    if not takes:
+        return "no_counterparty"
+    covered = sum(take for _, take in takes)
+    delta = -covered if size > 0 else covered
+    h = health(sub, eng.markets)
+    if policy is LossPolicy.SOCIALIZED:
+        quote = -delta * market.price * market.k  # at the mark
+    else:
+        quote = bankruptcy_quote(Totals(h.value, h.maintenance), size, delta, mark)
+    pieces = split_quote(quote, [take for _, take in takes])
+    if policy is not LossPolicy.SOCIALIZED:
+        eng.events.extend(deleveraged_events(sub.key, size, market_id, quote, takes, mark))
+    _trade_out(eng, sub, market, delta, takes, pieces)
+    if policy is LossPolicy.SOCIALIZED:
+        _socialize(eng, sub, market)
+        return "socialized"
+    return "deleveraged"
+
+
+def _trade_out(
+    eng: "Engine",
+    sub: Subaccount,
+    market: Market,
+    delta: int,
+    takes: list[tuple[SubKey, int]],
+    pieces: list[int],
+) -> None:
+    """Move ``delta`` steps out of the bankrupt position into the counterparties' opposite
+    positions, each counterparty paying the bankrupt account its piece of the quote (the
+    pieces sum to the quote rounded up for the bankrupt account); open interest falls by
+    the steps moved."""
+    market_id = market.spec.market_id
+    price = market.price
+    settle_funding(eng, sub, market)
+    sub.collateral += sum(pieces)
+    write_size(sub, market, sub.positions[market_id].size + delta, price)
+    for (key, take), piece in zip(takes, pieces, strict=True):
+        other = eng.subaccounts[key]
+        settle_funding(eng, other, market)
+        other.collateral -= piece
+        toward_zero = take if delta < 0 else -take  # a short buys back, a long sells
+        write_size(other, market, other.positions[market_id].size + toward_zero, price)
+        eng.touched.add(key)
+    market.open_interest -= abs(delta)
+    eng.touched.add(sub.key)
+
+
+def _socialize(eng: "Engine", sub: Subaccount, market: Market) -> None:
+    """Reset the bankrupt account's shortfall to zero and charge it, through each open
+    position's funding entry, to every position left in the market."""
+    loss = -health(sub, eng.markets).value
+    if loss <= 0:
+        return
+    market_id = market.spec.market_id
+    holders = [s for _, s in sorted(eng.subaccounts.items()) if market_id in s.positions]
+    event = socialize_loss(market_id, loss, [s.positions[market_id].size for s in holders])
+    if event is None:
+        return
+    sub.collateral += loss
+    eng.funding_pool -= loss
+    for holder in holders:
+        position = holder.positions[market_id]
+        position.funding_index -= (
+            event.long_index_delta if position.size > 0 else event.short_index_delta
+        )
+        eng.touched.add(holder.key)
+    eng.events.append(event)
