@@ -170,14 +170,17 @@ class LiquidationMatcher(Matcher):
             config.max_liquidation_fee_ppm,
         )
         fund = eng.insurance_fund(self.fund)
+        events: list[Event]
         if insurance >= 0:
-            after, events = receive_fee(fund, insurance, sub.key)
+            after, received = receive_fee(fund, insurance, sub.key)
+            events = list(received)
         else:
             caps = payout_caps(config)
-            after, paid, events = pay_shortfall(fund, -insurance, eng.last_ts, caps, sub.key)
+            after, paid, payouts = pay_shortfall(fund, -insurance, eng.last_ts, caps, sub.key)
             if paid < -insurance:
                 self.stop_reason = "insurance_exhausted"
                 return False
+            events = list(payouts)
         self.pending = (insurance, after, events)
         return True
 
