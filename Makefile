@@ -5,7 +5,8 @@ STAMP  := $(VENV)/.installed-stamp
 PYTHON ?= python3
 # Core packages that mypy checks strictly.
 TYPED  := src/isoperp/numeric src/isoperp/commands src/isoperp/events src/isoperp/markets \
-          src/isoperp/book src/isoperp/accounts src/isoperp/engine
+          src/isoperp/book src/isoperp/accounts src/isoperp/engine \
+          src/isoperp/stark
 
 .PHONY: run test bench lint clean
 

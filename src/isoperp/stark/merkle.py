@@ -1,0 +1,120 @@
+"""Merkle vector commitments over matrix rows with BLAKE3, and batched multi-openings.
+
+Leaves are rows of a ``uint32`` matrix (field elements in little-endian canonical form);
+leaf and inner-node hashes use distinct BLAKE3 keys (domain separation).  A multi-opening of
+a sorted set of distinct leaf indices lists, level by level from the leaves up, exactly the
+sibling digests the verifier cannot recompute itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import blake3
+import numpy as np
+import numpy.typing as npt
+
+DIGEST = 32
+_LEAF_KEY = blake3.blake3(b"isoperp.stark.merkle.leaf").digest()
+_NODE_KEY = blake3.blake3(b"isoperp.stark.merkle.node").digest()
+
+
+def hash_leaf(data: bytes | memoryview) -> bytes:
+    return blake3.blake3(data, key=_LEAF_KEY).digest()
+
+
+def hash_node(pair: bytes | memoryview) -> bytes:
+    return blake3.blake3(pair, key=_NODE_KEY).digest()
+
+
+def _hash_rows(rows: npt.NDArray[np.uint32]) -> bytes:
+    rows = np.ascontiguousarray(rows)
+    width = rows.shape[1] * 4
+    mv = memoryview(rows.tobytes())
+    leaf = _LEAF_KEY
+    h = blake3.blake3
+    return b"".join([h(mv[i : i + width], key=leaf).digest() for i in range(0, len(mv), width)])
+
+
+def _hash_level(level: bytes) -> bytes:
+    mv = memoryview(level)
+    node = _NODE_KEY
+    h = blake3.blake3
+    return b"".join([h(mv[i : i + 64], key=node).digest() for i in range(0, len(mv), 64)])
+
+
+class MerkleTree:
+    """A committed matrix: ``rows`` (n, w) ``uint32`` with n a power of two."""
+
+    def __init__(self, rows: npt.NDArray[np.uint32]) -> None:
+        n = rows.shape[0]
+        if n == 0 or n & (n - 1):
+            raise ValueError("Merkle tree needs a power-of-two number of leaves")
+        self.rows = rows
+        self.depth = n.bit_length() - 1
+        levels = [_hash_rows(rows)]
+        while len(levels[-1]) > DIGEST:
+            levels.append(_hash_level(levels[-1]))
+        self.levels = levels
+
+    @property
+    def root(self) -> bytes:
+        return self.levels[-1]
+
+    def open(self, indices: Sequence[int]) -> list[bytes]:
+        """Sibling digests for the sorted distinct ``indices``."""
+        known = sorted(set(indices))
+        out: list[bytes] = []
+        for level in self.levels[:-1]:
+            kset = set(known)
+            for i in known:
+                sib = i ^ 1
+                if sib not in kset:
+                    out.append(level[sib * DIGEST : (sib + 1) * DIGEST])
+            known = sorted({i >> 1 for i in known})
+        return out
+
+
+def count_siblings(indices: Sequence[int], depth: int) -> int:
+    known = sorted(set(indices))
+    total = 0
+    for _ in range(depth):
+        kset = set(known)
+        total += sum(1 for i in known if i ^ 1 not in kset)
+        known = sorted({i >> 1 for i in known})
+    return total
+
+
+def verify_multi(
+    root: bytes,
+    depth: int,
+    leaves: dict[int, bytes],
+    siblings: Sequence[bytes],
+) -> bool:
+    """Check leaf hashes ``leaves`` (index -> digest) against ``root``; ``siblings`` must be
+    exactly the digests ``MerkleTree.open`` would produce."""
+    if any(not 0 <= i < (1 << depth) for i in leaves):
+        return False
+    if len(siblings) != count_siblings(list(leaves), depth):
+        return False
+    nodes = dict(leaves)
+    pos = 0
+    for _ in range(depth):
+        nxt: dict[int, bytes] = {}
+        for i in sorted(nodes):
+            if i & 1 and (i ^ 1) in nodes:
+                continue  # handled with its left sibling
+            sib = i ^ 1
+            if sib in nodes:
+                sdig = nodes[sib]
+            else:
+                sdig = siblings[pos]
+                pos += 1
+            pair = nodes[i] + sdig if i & 1 == 0 else sdig + nodes[i]
+            nxt[i >> 1] = hash_node(pair)
+        nodes = nxt
+    return pos == len(siblings) and nodes.get(0) == root
+
+
+def leaf_digest_of_row(row: npt.NDArray[np.uint32]) -> bytes:
+    return hash_leaf(np.ascontiguousarray(row, dtype="<u4").tobytes())

@@ -1,0 +1,302 @@
+"""The STARK prover: trace -> LDE commitment -> composition quotient -> DEEP -> FRI."""
+
+from __future__ import annotations
+
+import struct
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import field as F
+from .air import BASE_OPS, Air, Kind
+from .field import P64, Arr
+from .fri import fold_layer, layer_rows
+from .merkle import MerkleTree
+from .ntt import coeffs_to_coset, coset_intt, intt, ntt
+from .params import DEFAULT_PARAMS, ProofParams
+from .proof import Opening, Proof
+from .protocol import (
+    COSET_SHIFT,
+    draw_ext_many,
+    draw_ood_point,
+    ext_bytes,
+    periodic_coeffs,
+    start_transcript,
+)
+
+EVAL_BLOCK = 1 << 13
+
+
+class ProverError(ValueError):
+    pass
+
+
+@dataclass
+class Profile:
+    phases: dict[str, float] = field(default_factory=dict)
+
+    def add(self, name: str, seconds: float) -> None:
+        self.phases[name] = self.phases.get(name, 0.0) + seconds
+
+
+class _Timer:
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self.t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.profile.add(name, now - self.t)
+        self.t = now
+
+
+def _eval_poly_ext(coeffs: Arr, point: Arr) -> Arr:
+    """Evaluate base polynomials ``coeffs`` (C, n) at an extension point: (C, 4)."""
+    pw = F.ext_powers(point, coeffs.shape[1])
+    return F.combine_base_ext(np.ascontiguousarray(coeffs.T), pw)
+
+
+def _commit_rows(cols: Arr) -> MerkleTree:
+    rows = np.ascontiguousarray(cols.T).astype(np.uint32)
+    return MerkleTree(rows)
+
+
+def prove(
+    air: Air,
+    trace: Arr,
+    params: ProofParams = DEFAULT_PARAMS,
+    *,
+    check: bool = True,
+    profile: Profile | None = None,
+) -> Proof:
+    """Prove that ``trace`` satisfies ``air``.  With ``check=False`` the prover does not
+    refuse an invalid trace (tests use it to produce proofs of false statements)."""
+    params.validate()
+    air.check_shape()
+    prof = profile if profile is not None else Profile()
+    tm = _Timer(prof)
+    n = air.trace_length
+    log_n = n.bit_length() - 1
+    w = air.width
+    if trace.shape != (w, n):
+        raise ProverError(f"trace must have shape {(w, n)}")
+    if np.any(trace >= P64):
+        raise ProverError("trace holds non-canonical field elements")
+    lb = params.log_blowup
+    blow = 1 << lb
+    if air.num_quotient_chunks > blow:
+        raise ProverError("blowup too small for the constraint degree")
+    log_lde = log_n + lb
+    lde_n = 1 << log_lde
+    t = start_transcript(params, air)
+
+    # ---- 1. trace commitment
+    trace_coeffs = intt(trace)
+    trace_lde = coeffs_to_coset(trace_coeffs, lb, COSET_SHIFT)
+    tm.lap("trace_lde")
+    trace_tree = _commit_rows(trace_lde)
+    t.absorb(b"trace_root", trace_tree.root)
+    tm.lap("trace_commit")
+
+    # ---- 2. composition quotient on the LDE domain
+    n_cons = len(air.constraints)
+    n_bnd = len(air.boundary)
+    coeffs = draw_ext_many(t, b"composition", n_cons + n_bnd)
+    quotient = _composition(air, trace_lde, coeffs, lb)
+    tm.lap("constraints")
+    q_coeffs = coset_intt(np.ascontiguousarray(quotient.T), COSET_SHIFT)  # (4, lde_n)
+    chunks = air.num_quotient_chunks
+    if check and np.any(q_coeffs[:, chunks * n :]):
+        raise ProverError("trace does not satisfy the constraints (quotient degree too high)")
+    # limb-major chunk polys: index 4*j + l holds limb l of chunk j
+    chunk_coeffs = np.ascontiguousarray(
+        q_coeffs[:, : chunks * n].reshape(4, chunks, n).transpose(1, 0, 2).reshape(4 * chunks, n)
+    )
+    quot_lde = coeffs_to_coset(chunk_coeffs, lb, COSET_SHIFT)
+    tm.lap("quotient_lde")
+    quot_tree = _commit_rows(quot_lde)
+    t.absorb(b"quotient_root", quot_tree.root)
+    tm.lap("quotient_commit")
+
+    # ---- 3. out-of-domain evaluations
+    z = draw_ood_point(t, log_n, log_lde)
+    g = F.root_of_unity(log_n)
+    zg = F.ext_scale(z, np.uint64(g))
+    ood_z = _eval_poly_ext(trace_coeffs, z)
+    ood_zg = _eval_poly_ext(trace_coeffs, zg)
+    ood_q = _eval_poly_ext(chunk_coeffs, z)
+    t.absorb(b"ood", ext_bytes(ood_z) + ext_bytes(ood_zg) + ext_bytes(ood_q))
+    tm.lap("ood")
+
+    # ---- 4. DEEP composition
+    gam = draw_ext_many(t, b"deep", 2 * w + 4 * chunks)
+    deep = _deep(trace_lde, quot_lde, gam, z, zg, ood_z, ood_zg, ood_q, log_lde)
+    del quotient
+    tm.lap("deep")
+
+    # ---- 5. FRI commit phase
+    la = params.fri_log_arity
+    n_layers = params.fri_layers(log_n)
+    layer = deep
+    shift = COSET_SHIFT
+    trees: list[MerkleTree] = []
+    roots: list[bytes] = []
+    for i in range(n_layers):
+        tree = MerkleTree(layer_rows(layer, la).astype(np.uint32))
+        trees.append(tree)
+        roots.append(tree.root)
+        t.absorb(b"fri_root", tree.root)
+        beta = t.challenge_ext(b"fri_beta" + struct.pack("<I", i))
+        layer = fold_layer(layer, shift, beta, la)
+        shift = pow(shift, 1 << la, F.P)
+    d_final = 1 << params.final_log_degree(log_n)
+    final_coeffs = np.stack([coset_intt(layer[:, k], shift) for k in range(4)], axis=1)
+    if check and np.any(final_coeffs[d_final:]):
+        raise ProverError("FRI final polynomial exceeds its degree bound")
+    final_poly = np.ascontiguousarray(final_coeffs[:d_final])
+    t.absorb(b"fri_final", ext_bytes(final_poly))
+    tm.lap("fri")
+
+    # ---- 6. grinding, then queries
+    nonce = t.grind(params.grinding_bits)
+    t.absorb(b"pow_nonce", struct.pack("<Q", nonce))
+    queries = t.challenge_indices(b"queries", params.num_queries, log_lde)
+    tm.lap("grinding")
+
+    uq = sorted(set(queries))
+    trace_open = Opening(trace_tree.rows[uq].astype(np.uint64), trace_tree.open(uq))
+    quot_open = Opening(quot_tree.rows[uq].astype(np.uint64), quot_tree.open(uq))
+    fri_open = []
+    pos = list(queries)
+    m = lde_n
+    for tree in trees:
+        m >>= la
+        leaves = sorted({p % m for p in pos})
+        fri_open.append(Opening(tree.rows[leaves].astype(np.uint64), tree.open(leaves)))
+        pos = [p % m for p in pos]
+    tm.lap("openings")
+    return Proof(
+        params=params,
+        air_name=air.name,
+        log_trace=log_n,
+        public_inputs=air.public_inputs,
+        trace_root=trace_tree.root,
+        quotient_root=quot_tree.root,
+        ood_trace_z=ood_z,
+        ood_trace_zg=ood_zg,
+        ood_quotient_z=ood_q,
+        fri_roots=roots,
+        final_poly=final_poly,
+        pow_nonce=nonce,
+        trace_open=trace_open,
+        quotient_open=quot_open,
+        fri_open=fri_open,
+    )
+
+
+def _composition(air: Air, trace_lde: Arr, coeffs: Arr, log_blowup: int) -> Arr:
+    """sum_i c_i C_i(x) / Z_i(x) over the LDE domain; returns (lde_n, 4)."""
+    lde_n = trace_lde.shape[1]
+    n = air.trace_length
+    log_lde = lde_n.bit_length() - 1
+    blow = 1 << log_blowup
+    omega = F.root_of_unity(log_lde)
+    xs = (F.powers(omega, lde_n) * np.uint64(COSET_SHIFT)) % P64
+    # Z_all(x) = x^n - 1 takes `blowup` distinct values on the coset
+    xn = (F.powers(F.root_of_unity(log_blowup), blow) * np.uint64(pow(COSET_SHIFT, n, F.P))) % P64
+    z_all_inv_period = F.inv_arr(F.sub(xn, np.ones_like(xn)))
+    g_last = pow(F.root_of_unity(n.bit_length() - 1), n - 1, F.P)
+
+    n_cons = len(air.constraints)
+    c_coeffs = coeffs[:n_cons]
+    b_coeffs = coeffs[n_cons:]
+    idx_all = [i for i, c in enumerate(air.constraints) if c.kind is Kind.EVERY_ROW]
+    idx_tr = [i for i, c in enumerate(air.constraints) if c.kind is Kind.TRANSITION]
+    rows: dict[int, list[int]] = defaultdict(list)
+    for j, b in enumerate(air.boundary):
+        rows[b.row].append(j)
+    gen_n = F.root_of_unity(n.bit_length() - 1)
+    row_points = {r: pow(gen_n, r, F.P) for r in rows}
+    bvals = np.array([b.value for b in air.boundary], dtype=np.uint64)
+
+    # periodic columns on the LDE domain: p(x^(n/m)) is periodic with period blowup·m
+    periodic_lde = []
+    for pc in periodic_coeffs(air):
+        m = pc.shape[0]
+        pvals = coeffs_to_coset(pc, log_blowup, pow(COSET_SHIFT, n // m, F.P))
+        periodic_lde.append(np.tile(pvals, lde_n // pvals.shape[0]))
+
+    out = np.empty((lde_n, 4), dtype=np.uint64)
+    for s in range(0, lde_n, EVAL_BLOCK):
+        e = min(lde_n, s + EVAL_BLOCK)
+        cur = trace_lde[:, s:e]
+        nidx = np.arange(s + blow, e + blow) % lde_n
+        nxt = trace_lde[:, nidx] if e + blow > lde_n else trace_lde[:, s + blow : e + blow]
+        per = [pl[s:e] for pl in periodic_lde]
+        vals = air.eval_constraints(BASE_OPS, list(cur), list(nxt), per)
+        x = xs[s:e]
+        zinv = z_all_inv_period[np.arange(s, e) % blow]
+        acc = np.zeros((e - s, 4), dtype=np.uint64)
+        if idx_all:
+            v = np.stack([vals[i] for i in idx_all])
+            acc = F.ext_add(acc, F.ext_scale(F.combine_base_ext(v, c_coeffs[idx_all]), zinv))
+        if idx_tr:
+            v = np.stack([vals[i] for i in idx_tr])
+            tr_inv = F.mul(zinv, F.sub(x, np.uint64(g_last)))
+            acc = F.ext_add(acc, F.ext_scale(F.combine_base_ext(v, c_coeffs[idx_tr]), tr_inv))
+        if rows:
+            bexpr = air.eval_boundary(BASE_OPS, list(cur))
+            for r, js in rows.items():
+                v = np.stack([F.sub(bexpr[j], bvals[j]) for j in js])
+                dinv = F.inv_arr(F.sub(x, np.uint64(row_points[r])))
+                acc = F.ext_add(acc, F.ext_scale(F.combine_base_ext(v, b_coeffs[js]), dinv))
+        out[s:e] = acc
+    return out
+
+
+def _deep(
+    trace_lde: Arr,
+    quot_lde: Arr,
+    gam: Arr,
+    z: Arr,
+    zg: Arr,
+    ood_z: Arr,
+    ood_zg: Arr,
+    ood_q: Arr,
+    log_lde: int,
+) -> Arr:
+    w = trace_lde.shape[0]
+    lde_n = 1 << log_lde
+    g1, g2, g3 = gam[:w], gam[w : 2 * w], gam[2 * w :]
+    a_z = F.ext_add(_ext_dot(g1, ood_z), _ext_dot(g3, ood_q))
+    b_zg = _ext_dot(g2, ood_zg)
+    omega = F.root_of_unity(log_lde)
+    out = np.empty((lde_n, 4), dtype=np.uint64)
+    block = 1 << 15
+    for s in range(0, lde_n, block):
+        e = min(lde_n, s + block)
+        x = (F.powers(omega, e - s) * np.uint64(pow(omega, s, F.P) * COSET_SHIFT % F.P)) % P64
+        a = F.ext_add(
+            F.combine_base_ext(trace_lde[:, s:e], g1), F.combine_base_ext(quot_lde[:, s:e], g3)
+        )
+        b = F.combine_base_ext(trace_lde[:, s:e], g2)
+        xe = F.ext_from_base(x)
+        inv_z = F.ext_inv(F.ext_sub(xe, z[None, :]))
+        inv_zg = F.ext_inv(F.ext_sub(xe, zg[None, :]))
+        out[s:e] = F.ext_add(
+            F.ext_mul(F.ext_sub(a, a_z[None, :]), inv_z),
+            F.ext_mul(F.ext_sub(b, b_zg[None, :]), inv_zg),
+        )
+    return out
+
+
+def _ext_dot(coeffs: Arr, vals: Arr) -> Arr:
+    acc = F.ext(0)
+    for c, v in zip(coeffs, vals, strict=True):
+        acc = F.ext_add(acc, F.ext_mul(c, v))
+    return acc
+
+
+__all__ = ["Profile", "ProverError", "ntt", "prove"]

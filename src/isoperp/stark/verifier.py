@@ -1,0 +1,249 @@
+"""The STARK verifier.  ``verify`` never raises: every failure is a ``Verdict`` with a reason.
+
+Checks, in order: format and bounds (canonical elements, exact lengths), the parameter floor,
+the statement (AIR and public inputs), the transcript replay, composition-vs-constraints at
+the out-of-domain point, proof of work, the Merkle multi-openings, the DEEP values at every
+query against FRI layer 0, FRI folding consistency at every layer, and the final polynomial
+(whose degree bound is exact by construction of the format).
+"""
+
+from __future__ import annotations
+
+import struct
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import field as F
+from .air import EXT_OPS, Air, Kind
+from .airs import make_air
+from .field import P64, Arr
+from .fri import fold_cosets
+from .merkle import leaf_digest_of_row, verify_multi
+from .params import Floor
+from .proof import Opening, Proof, ProofFormatError, decode
+from .protocol import (
+    COSET_SHIFT,
+    draw_ext_many,
+    draw_ood_point,
+    ext_bytes,
+    periodic_coeffs,
+    start_transcript,
+)
+from .security import conjectured_bits
+
+
+@dataclass(frozen=True)
+class Verdict:
+    accepted: bool
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.accepted
+
+
+DEFAULT_FLOOR = Floor()
+
+
+class Reject(Exception):
+    pass
+
+
+def verify(
+    data: bytes,
+    floor: Floor = DEFAULT_FLOOR,
+    *,
+    expected_air: str | None = None,
+    expected_public_inputs: Sequence[int] | None = None,
+) -> Verdict:
+    try:
+        proof, air = decode(data, make_air)
+        _verify(proof, air, floor, expected_air, expected_public_inputs)
+    except ProofFormatError as e:
+        return Verdict(False, f"malformed proof: {e}")
+    except Reject as e:
+        return Verdict(False, str(e))
+    except Exception as e:  # defensive: nothing escapes the verifier
+        return Verdict(False, f"rejected ({type(e).__name__}: {e})")
+    return Verdict(True, "accepted")
+
+
+def _check(cond: bool, why: str) -> None:
+    if not cond:
+        raise Reject(why)
+
+
+def _verify(
+    proof: Proof,
+    air: Air,
+    floor: Floor,
+    expected_air: str | None,
+    expected_public: Sequence[int] | None,
+) -> None:
+    params = proof.params
+    log_n = proof.log_trace
+    n = 1 << log_n
+    _check(params.num_queries >= floor.min_queries, "fewer queries than the floor")
+    _check(params.grinding_bits >= floor.min_grinding_bits, "less grinding than the floor")
+    _check(
+        conjectured_bits(params, log_n) >= floor.min_conjectured_bits,
+        "conjectured security below the floor",
+    )
+    if expected_air is not None:
+        _check(air.name == expected_air, "proof is for another AIR")
+    if expected_public is not None:
+        _check(
+            tuple(int(v) for v in expected_public) == air.public_inputs,
+            "proof is for other public inputs",
+        )
+    chunks = air.num_quotient_chunks
+    _check(chunks <= params.blowup, "blowup too small for the constraint degree")
+    w = air.width
+    lb = params.log_blowup
+    log_lde = log_n + lb
+    la = params.fri_log_arity
+
+    # ---- transcript replay
+    t = start_transcript(params, air)
+    t.absorb(b"trace_root", proof.trace_root)
+    coeffs = draw_ext_many(t, b"composition", len(air.constraints) + len(air.boundary))
+    t.absorb(b"quotient_root", proof.quotient_root)
+    z = draw_ood_point(t, log_n, log_lde)
+    g = F.root_of_unity(log_n)
+    zg = F.ext_scale(z, np.uint64(g))
+    t.absorb(
+        b"ood",
+        ext_bytes(proof.ood_trace_z)
+        + ext_bytes(proof.ood_trace_zg)
+        + ext_bytes(proof.ood_quotient_z),
+    )
+    gam = draw_ext_many(t, b"deep", 2 * w + 4 * chunks)
+    betas = []
+    for i, root in enumerate(proof.fri_roots):
+        t.absorb(b"fri_root", root)
+        betas.append(t.challenge_ext(b"fri_beta" + struct.pack("<I", i)))
+    t.absorb(b"fri_final", ext_bytes(proof.final_poly))
+    _check(t.check_pow(params.grinding_bits, proof.pow_nonce), "proof of work does not check")
+    t.absorb(b"pow_nonce", struct.pack("<Q", proof.pow_nonce))
+    queries = t.challenge_indices(b"queries", params.num_queries, log_lde)
+
+    # ---- constraints at the out-of-domain point
+    _check_ood(air, proof, coeffs, z, n)
+
+    # ---- Merkle openings of trace and quotient rows
+    uq = sorted(set(queries))
+    _check_opening(proof.trace_open, proof.trace_root, uq, log_lde, "trace")
+    _check_opening(proof.quotient_open, proof.quotient_root, uq, log_lde, "quotient")
+
+    # ---- DEEP values at the queries
+    row_of = {q: i for i, q in enumerate(uq)}
+    omega = F.root_of_unity(log_lde)
+    xs = np.array([pow(omega, q, F.P) * COSET_SHIFT % F.P for q in uq], dtype=np.uint64)
+    g1, g2, g3 = gam[:w], gam[w : 2 * w], gam[2 * w :]
+    a = F.ext_add(
+        F.combine_base_ext(np.ascontiguousarray(proof.trace_open.rows.T), g1),
+        F.combine_base_ext(np.ascontiguousarray(proof.quotient_open.rows.T), g3),
+    )
+    b = F.combine_base_ext(np.ascontiguousarray(proof.trace_open.rows.T), g2)
+    a_z = _dot(g1, proof.ood_trace_z)
+    a_z = F.ext_add(a_z, _dot(g3, proof.ood_quotient_z))
+    b_zg = _dot(g2, proof.ood_trace_zg)
+    xe = F.ext_from_base(xs)
+    deep_vals = F.ext_add(
+        F.ext_mul(F.ext_sub(a, a_z[None]), F.ext_inv(F.ext_sub(xe, z[None]))),
+        F.ext_mul(F.ext_sub(b, b_zg[None]), F.ext_inv(F.ext_sub(xe, zg[None]))),
+    )
+    current = {q: deep_vals[row_of[q]] for q in uq}
+
+    # ---- FRI: every layer's opening, then folding consistency
+    m = 1 << log_lde
+    shift = COSET_SHIFT
+    pos = {q: q for q in queries}  # original query -> position in the current layer
+    for li, (root, op) in enumerate(zip(proof.fri_roots, proof.fri_open, strict=True)):
+        k = m >> la
+        leaves = sorted({p % k for p in pos.values()})
+        _check_opening(op, root, leaves, log_lde - (li + 1) * la, f"FRI layer {li}")
+        leaf_row = {leaf: i for i, leaf in enumerate(leaves)}
+        vals = op.rows.reshape(len(leaves), 1 << la, 4)
+        # the committed value at each query position must be the one we computed
+        for p in pos.values():
+            slot = p // k
+            _check(
+                F.ext_eq(vals[leaf_row[p % k], slot], current[p]),
+                f"FRI layer {li} value inconsistent with the previous layer",
+            )
+        omega_m = F.root_of_unity(m.bit_length() - 1)
+        x_inv = np.array(
+            [F.inv(pow(omega_m, leaf, F.P) * shift % F.P) for leaf in leaves], dtype=np.uint64
+        )
+        folded = fold_cosets(vals.transpose(1, 0, 2), x_inv, betas[li], la)
+        current = {leaf: folded[i] for i, leaf in enumerate(leaves)}
+        pos = {q: p % k for q, p in pos.items()}
+        m = k
+        shift = pow(shift, 1 << la, F.P)
+    # ---- final polynomial
+    omega_m = F.root_of_unity(m.bit_length() - 1)
+    for p in set(pos.values()):
+        y = F.ext(pow(omega_m, p, F.P) * shift % F.P)
+        _check(
+            F.ext_eq(F.ext_eval_poly(proof.final_poly, y), current[p]),
+            "FRI final polynomial mismatch",
+        )
+
+
+def _dot(coeffs: Arr, vals: Arr) -> Arr:
+    prod = F.ext_mul(coeffs, vals)  # each entry < p, so the sum of < 2^32 entries fits
+    total: Arr = np.remainder(np.sum(prod, axis=0, dtype=np.uint64), P64)
+    return total
+
+
+def _check_opening(op: Opening, root: bytes, leaves: list[int], depth: int, what: str) -> None:
+    _check(op.rows.shape[0] == len(leaves), f"{what}: wrong number of opened rows")
+    digests = {
+        leaf: leaf_digest_of_row(op.rows[i].astype(np.uint32)) for i, leaf in enumerate(leaves)
+    }
+    _check(verify_multi(root, depth, digests, op.siblings), f"{what}: Merkle opening fails")
+
+
+def _check_ood(air: Air, proof: Proof, coeffs: Arr, z: Arr, n: int) -> None:
+    cur = list(proof.ood_trace_z)
+    nxt = list(proof.ood_trace_zg)
+    per = []
+    for pc in periodic_coeffs(air):
+        m = pc.shape[0]
+        per.append(F.ext_eval_poly(F.ext_from_base(pc), F.ext_pow(z, n // m)))
+    vals = air.eval_constraints(EXT_OPS, cur, nxt, per)
+    _check(len(vals) == len(air.constraints), "AIR returned the wrong number of constraints")
+    one = F.ext(1)
+    zn = F.ext_pow(z, n)
+    z_all_inv = F.ext_inv(F.ext_sub(zn, one))
+    g_last = pow(F.root_of_unity(n.bit_length() - 1), n - 1, F.P)
+    tr_inv = F.ext_mul(z_all_inv, F.ext_sub(z, F.ext(g_last)))
+    total = F.ext(0)
+    for i, c in enumerate(air.constraints):
+        zi = z_all_inv if c.kind is Kind.EVERY_ROW else tr_inv
+        total = F.ext_add(total, F.ext_mul(F.ext_mul(coeffs[i], vals[i]), zi))
+    bexpr = air.eval_boundary(EXT_OPS, cur)
+    gen_n = F.root_of_unity(n.bit_length() - 1)
+    by_row: dict[int, list[int]] = defaultdict(list)
+    for j, bd in enumerate(air.boundary):
+        by_row[bd.row].append(j)
+    k0 = len(air.constraints)
+    for r, js in by_row.items():
+        dinv = F.ext_inv(F.ext_sub(z, F.ext(pow(gen_n, r, F.P))))
+        for j in js:
+            term = F.ext_mul(coeffs[k0 + j], F.ext_sub(bexpr[j], F.ext(air.boundary[j].value)))
+            total = F.ext_add(total, F.ext_mul(term, dinv))
+    # the committed quotient at z: sum_j z^(j n) sum_l X^l H_{j,l}(z)
+    q = F.ext(0)
+    zpow = one
+    basis = [F.ext(1), F.ext(0, 1), F.ext(0, 0, 1), F.ext(0, 0, 0, 1)]
+    for j in range(air.num_quotient_chunks):
+        hj = F.ext(0)
+        for limb in range(4):
+            hj = F.ext_add(hj, F.ext_mul(basis[limb], proof.ood_quotient_z[4 * j + limb]))
+        q = F.ext_add(q, F.ext_mul(zpow, hj))
+        zpow = F.ext_mul(zpow, zn)
+    _check(F.ext_eq(q, total), "composition polynomial disagrees with the constraints at z")
