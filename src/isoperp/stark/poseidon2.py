@@ -14,7 +14,7 @@ The permutation is vectorised: ``permute`` acts on a (16, N) array of N states a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 import numpy as np
 
@@ -184,3 +184,119 @@ def permute(state: Arr) -> Arr:
     flat = a.reshape(WIDTH, -1)
     _, _, out = permute_trace(flat)
     return np.stack(out).reshape(a.shape)
+
+
+# ---------------------------------------------------------------- scalar permutation
+
+_RCI = [list(r) for r in RC_EXTERNAL_INITIAL]
+_RCF = [list(r) for r in RC_EXTERNAL_FINAL]
+_RCP = list(RC_INTERNAL)
+_DIAG = list(INTERNAL_DIAG)
+
+
+def _ext_int(s: list[int]) -> list[int]:
+    """External linear layer on Python ints (outputs left unreduced, < 35·max input)."""
+    a = []
+    for i in (0, 4, 8, 12):
+        x0, x1, x2, x3 = s[i], s[i + 1], s[i + 2], s[i + 3]
+        t01 = x0 + x1
+        t23 = x2 + x3
+        t0123 = t01 + t23
+        t01123 = t0123 + x1
+        t01233 = t0123 + x3
+        a.append((t01123 + t01, t01123 + 2 * x2, t01233 + t23, t01233 + 2 * x0))
+    (a00, a01, a02, a03), (a10, a11, a12, a13), (a20, a21, a22, a23), (a30, a31, a32, a33) = a
+    s0 = a00 + a10 + a20 + a30
+    s1 = a01 + a11 + a21 + a31
+    s2 = a02 + a12 + a22 + a32
+    s3 = a03 + a13 + a23 + a33
+    return [
+        a00 + s0, a01 + s1, a02 + s2, a03 + s3, a10 + s0, a11 + s1, a12 + s2, a13 + s3,
+        a20 + s0, a21 + s1, a22 + s2, a23 + s3, a30 + s0, a31 + s1, a32 + s2, a33 + s3,
+    ]  # fmt: skip
+
+
+def permute_scalar(state: Sequence[int]) -> list[int]:
+    """One permutation on Python ints (the sequential path of a hash chain)."""
+    p = P
+    s = _ext_int(list(state))
+    for rc in _RCI:
+        y = []
+        for x, c in zip(s, rc, strict=True):
+            u = (x + c) % p
+            u3 = u * u % p * u % p
+            y.append(u3 * u3 % p * u % p)
+        s = _ext_int(y)
+    for c in _RCP:
+        u = (s[0] + c) % p
+        u3 = u * u % p * u % p
+        s[0] = u3 * u3 % p * u % p
+        t = sum(s)
+        s = [(t + d * x) % p for x, d in zip(s, _DIAG, strict=True)]
+    for rc in _RCF:
+        y = []
+        for x, c in zip(s, rc, strict=True):
+            u = (x + c) % p
+            u3 = u * u % p * u % p
+            y.append(u3 * u3 % p * u % p)
+        s = _ext_int(y)
+    return [x % p for x in s]
+
+
+# ---------------------------------------------------------------- AIR component
+
+SBOX_COLUMNS = 2 * FULL_ROUNDS_HALF * WIDTH + PARTIAL_ROUNDS  # 141
+COLUMNS = WIDTH + SBOX_COLUMNS  # input state + every S-box output: 157
+
+
+def trace_columns(inputs: Arr) -> tuple[Arr, Arr]:
+    """Trace columns for a batch of permutations: (157, N) = [input (16), S-box outputs of
+    full rounds 0-3 (64), partial rounds (13), full rounds 4-7 (64)], and the outputs (16, N)."""
+    full, partial, out = permute_trace(inputs)
+    cols = np.concatenate(
+        [inputs, *full[:FULL_ROUNDS_HALF], np.stack(partial), *full[FULL_ROUNDS_HALF:]]
+    )
+    return cols, np.stack(out)
+
+
+class ConstraintOps(Protocol[T]):
+    def add(self, a: T, b: T) -> T: ...
+    def sub(self, a: T, b: T) -> T: ...
+    def mul_const(self, a: T, c: int) -> T: ...
+    def add_const(self, a: T, c: int) -> T: ...
+    def pow7(self, a: T) -> T: ...
+
+
+def constraints(ops: ConstraintOps[T], cols: Sequence[T]) -> tuple[list[T], list[T]]:
+    """Constraints of one permutation laid out as ``trace_columns`` (157 values): 141 degree-7
+    S-box constraints (committed output minus (linear input)^7) and the 16 output
+    expressions (degree 1), for callers to connect to whatever follows.
+
+    The S-box inputs are linear in committed columns because each round's linear layer is
+    recomputed from the committed S-box outputs, never from the degree-7 expressions."""
+    lin: LinearOps[T] = LinearOps(ops.add, ops.sub, ops.mul_const)
+    s = external_linear(lin, list(cols[:WIDTH]))
+    k = WIDTH
+    out: list[T] = []
+    for r in range(FULL_ROUNDS_HALF):
+        y = list(cols[k : k + WIDTH])
+        out += [
+            ops.sub(y[i], ops.pow7(ops.add_const(s[i], RC_EXTERNAL_INITIAL[r][i])))
+            for i in range(WIDTH)
+        ]
+        s = external_linear(lin, y)
+        k += WIDTH
+    for r in range(PARTIAL_ROUNDS):
+        y0 = cols[k]
+        out.append(ops.sub(y0, ops.pow7(ops.add_const(s[0], RC_INTERNAL[r]))))
+        s = internal_linear(lin, [y0, *s[1:]])
+        k += 1
+    for r in range(FULL_ROUNDS_HALF):
+        y = list(cols[k : k + WIDTH])
+        out += [
+            ops.sub(y[i], ops.pow7(ops.add_const(s[i], RC_EXTERNAL_FINAL[r][i])))
+            for i in range(WIDTH)
+        ]
+        s = external_linear(lin, y)
+        k += WIDTH
+    return out, s

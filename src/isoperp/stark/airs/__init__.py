@@ -6,9 +6,11 @@ from collections.abc import Callable, Sequence
 
 from ..air import Air
 from .fibsq import FibSqAir
+from .poseidon2_chain import Poseidon2ChainAir
 
 REGISTRY: dict[str, Callable[[int, Sequence[int]], Air]] = {
     FibSqAir.name: FibSqAir,
+    Poseidon2ChainAir.name: Poseidon2ChainAir,
 }
 
 

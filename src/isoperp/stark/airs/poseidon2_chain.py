@@ -1,0 +1,83 @@
+"""Poseidon2 hash chain: h(i+1) = Poseidon2(h(i)) for N permutations.
+
+One row per permutation, 157 columns (the Poseidon2 AIR component: input state and all 141
+S-box outputs), constraint degree 7 (so blowup >= 8).  Public inputs: (N, h(0) (16), h(N)
+(16)).  Constraints: the 141 S-box constraints on every row, the chain link
+next.input = output(cur) on rows 0..n-2, h(0) at row 0 and output = h(N) at row N-1.
+Rows past N-1 (when N is not a power of two) continue the chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .. import poseidon2 as P2
+from ..air import Air, Boundary, Constraint, Kind, Ops, T
+from ..field import Arr, P
+
+NAME = "poseidon2-chain"
+
+
+def trace_length_for(perms: int) -> int:
+    return max(2, 1 << (perms - 1).bit_length())
+
+
+class Poseidon2ChainAir(Air):
+    name = "isoperp.poseidon2-chain.v1"
+    width = P2.COLUMNS
+
+    def __init__(self, trace_length: int, public_inputs: Sequence[int]) -> None:
+        super().__init__(trace_length, public_inputs)
+        if len(self.public_inputs) != 1 + 2 * P2.WIDTH:
+            raise ValueError("poseidon2-chain takes (N, h0[16], hN[16])")
+        perms = self.public_inputs[0]
+        if perms < 1 or trace_length_for(perms) != trace_length:
+            raise ValueError("N does not match the trace length")
+        h0 = self.public_inputs[1 : 1 + P2.WIDTH]
+        hn = self.public_inputs[1 + P2.WIDTH :]
+        self.constraints = [Constraint(P2.SBOX_DEGREE, Kind.EVERY_ROW)] * P2.SBOX_COLUMNS
+        self.constraints += [Constraint(1, Kind.TRANSITION)] * P2.WIDTH
+        self.boundary = [Boundary(0, v) for v in h0] + [Boundary(perms - 1, v) for v in hn]
+
+    def eval_constraints(
+        self, ops: Ops[T], cur: Sequence[T], nxt: Sequence[T], periodic: Sequence[T]
+    ) -> list[T]:
+        sbox, out = P2.constraints(ops, cur)
+        link = [ops.sub(nxt[i], out[i]) for i in range(P2.WIDTH)]
+        return sbox + link
+
+    def eval_boundary(self, ops: Ops[T], row: Sequence[T]) -> list[T]:
+        lin: P2.LinearOps[T] = P2.LinearOps(ops.add, ops.sub, ops.mul_const)
+        out = P2.external_linear(lin, list(row[P2.WIDTH + P2.SBOX_COLUMNS - P2.WIDTH :]))
+        return list(row[: P2.WIDTH]) + out
+
+
+def chain(h0: Sequence[int], count: int) -> list[list[int]]:
+    """[h(0), ..., h(count)] by sequential scalar permutations."""
+    hs = [list(h0)]
+    for _ in range(count):
+        hs.append(P2.permute_scalar(hs[-1]))
+    return hs
+
+
+def default_h0() -> list[int]:
+    return [(i * 0x9E3779B9 + 7) % P for i in range(P2.WIDTH)]
+
+
+def build(
+    perms: int, h0: Sequence[int] | None = None, claimed_output: Sequence[int] | None = None
+) -> tuple[Poseidon2ChainAir, Arr]:
+    """AIR and trace for a chain of ``perms`` permutations.  ``claimed_output`` replaces the
+    public output and the trace's last S-box row (a false statement, for tests)."""
+    start = list(h0) if h0 is not None else default_h0()
+    n = trace_length_for(perms)
+    hs = chain(start, n - 1)  # inputs of all n rows
+    inputs = np.array(hs, dtype=np.uint64).T  # (16, n)
+    trace, outs = P2.trace_columns(inputs)
+    out = [int(v) for v in outs[:, perms - 1]]
+    if claimed_output is not None:
+        out = [int(v) % P for v in claimed_output]
+    air = Poseidon2ChainAir(n, (perms, *start, *out))
+    return air, np.ascontiguousarray(trace)
