@@ -4,7 +4,7 @@ import argparse
 import importlib
 from collections.abc import Sequence
 
-SUBCOMMANDS: tuple[str, ...] = ()
+SUBCOMMANDS: tuple[str, ...] = ("bench", "stark")
 
 
 def build_parser() -> argparse.ArgumentParser:

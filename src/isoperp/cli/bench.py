@@ -4,7 +4,7 @@ import argparse
 import importlib
 from typing import Any
 
-BENCHES: tuple[str, ...] = ()
+BENCHES: tuple[str, ...] = ("bench_stark",)
 
 
 def register(commands: Any) -> None:

@@ -38,10 +38,7 @@ def ext_bytes(a: Arr) -> bytes:
 
 
 def draw_ext_many(t: Transcript, label: bytes, count: int) -> Arr:
-    out = np.empty((count, 4), dtype=np.uint64)
-    for i in range(count):
-        out[i] = t.challenge_ext(label + struct.pack("<I", i))
-    return out
+    return t.challenge_ext_many(label, count)
 
 
 def draw_ood_point(t: Transcript, log_n: int, log_lde: int) -> Arr:

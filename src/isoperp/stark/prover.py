@@ -5,9 +5,11 @@ from __future__ import annotations
 import struct
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from . import field as F
 from .air import BASE_OPS, Air, Kind
@@ -36,6 +38,7 @@ class ProverError(ValueError):
 @dataclass
 class Profile:
     phases: dict[str, float] = field(default_factory=dict)
+    queries: list[int] = field(default_factory=list)
 
     def add(self, name: str, seconds: float) -> None:
         self.phases[name] = self.phases.get(name, 0.0) + seconds
@@ -58,8 +61,13 @@ def _eval_poly_ext(coeffs: Arr, point: Arr) -> Arr:
     return F.combine_base_ext(np.ascontiguousarray(coeffs.T), pw)
 
 
-def _commit_rows(cols: Arr) -> MerkleTree:
+Tamper = Callable[[str, npt.NDArray[np.uint32]], None]
+
+
+def _commit_rows(cols: Arr, name: str, tamper: Tamper | None) -> MerkleTree:
     rows = np.ascontiguousarray(cols.T).astype(np.uint32)
+    if tamper is not None:
+        tamper(name, rows)
     return MerkleTree(rows)
 
 
@@ -70,9 +78,14 @@ def prove(
     *,
     check: bool = True,
     profile: Profile | None = None,
+    tamper: Tamper | None = None,
 ) -> Proof:
-    """Prove that ``trace`` satisfies ``air``.  With ``check=False`` the prover does not
-    refuse an invalid trace (tests use it to produce proofs of false statements)."""
+    """Prove that ``trace`` satisfies ``air``.
+
+    ``check=False`` and ``tamper`` exist for soundness tests only: the first makes the prover
+    go on with an invalid trace (a proof of a false statement), the second may alter the
+    committed rows ("trace" / "quotient") after everything else was computed from the honest
+    ones, so openings carry valid Merkle paths for dishonest values."""
     params.validate()
     air.check_shape()
     prof = profile if profile is not None else Profile()
@@ -96,7 +109,7 @@ def prove(
     trace_coeffs = intt(trace)
     trace_lde = coeffs_to_coset(trace_coeffs, lb, COSET_SHIFT)
     tm.lap("trace_lde")
-    trace_tree = _commit_rows(trace_lde)
+    trace_tree = _commit_rows(trace_lde, "trace", tamper)
     t.absorb(b"trace_root", trace_tree.root)
     tm.lap("trace_commit")
 
@@ -116,7 +129,7 @@ def prove(
     )
     quot_lde = coeffs_to_coset(chunk_coeffs, lb, COSET_SHIFT)
     tm.lap("quotient_lde")
-    quot_tree = _commit_rows(quot_lde)
+    quot_tree = _commit_rows(quot_lde, "quotient", tamper)
     t.absorb(b"quotient_root", quot_tree.root)
     tm.lap("quotient_commit")
 
@@ -163,6 +176,7 @@ def prove(
     nonce = t.grind(params.grinding_bits)
     t.absorb(b"pow_nonce", struct.pack("<Q", nonce))
     queries = t.challenge_indices(b"queries", params.num_queries, log_lde)
+    prof.queries = list(queries)
     tm.lap("grinding")
 
     uq = sorted(set(queries))

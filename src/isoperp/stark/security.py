@@ -31,14 +31,18 @@ class Security:
     proven_unique_decoding_bits: int
 
 
-def conjectured_bits(params: ProofParams, log_trace: int) -> int:
+def conjectured_bits(
+    params: ProofParams,
+    log_trace: int,
+    ext_bits: float = EXT_BITS,
+    collision_bits: int = HASH_COLLISION_BITS,
+) -> int:
     query = params.log_blowup * params.num_queries + params.grinding_bits
-    field = EXT_BITS - (log_trace + params.log_blowup)
-    return math.floor(min(query, field, HASH_COLLISION_BITS))
+    field = ext_bits - (log_trace + params.log_blowup)
+    return math.floor(min(query, field, collision_bits))
 
 
-def _ldr(params: ProofParams, log_trace: int, m: float) -> float:
-    ext = EXT_BITS
+def _ldr(params: ProofParams, log_trace: int, m: float, ext: float) -> float:
     rho = 1.0 / params.blowup
     alpha = (1.0 + 0.5 / m) * math.sqrt(rho)
     max_deg = params.blowup + 1.0
@@ -52,8 +56,7 @@ def _ldr(params: ProofParams, log_trace: int, m: float) -> float:
     return min(e1, e2, e3, ek)
 
 
-def _udr(params: ProofParams, log_trace: int) -> float:
-    ext = EXT_BITS
+def _udr(params: ProofParams, log_trace: int, ext: float) -> float:
     lde = float(1 << (log_trace + params.log_blowup))
     h = float(1 << log_trace)
     rho_plus = (h + NUM_OPENINGS) / lde
@@ -73,13 +76,22 @@ def _upper_m(h: float) -> int:
     return min(math.ceil(1.0 / (2.0 * (math.sqrt(ratio) - 1.0))), 1000)
 
 
-def compute(params: ProofParams, log_trace: int) -> Security:
+def compute(
+    params: ProofParams,
+    log_trace: int,
+    ext_bits: float = EXT_BITS,
+    collision_bits: int = HASH_COLLISION_BITS,
+) -> Security:
     h = float(1 << log_trace)
-    best = max(_ldr(params, log_trace, float(m)) for m in range(3, _upper_m(h)))
-    ldr = int(min(best, HASH_COLLISION_BITS))
-    udr = int(min(_udr(params, log_trace), HASH_COLLISION_BITS))
+    lde = float(1 << (log_trace + params.log_blowup))
+    rho = 1.0 / params.blowup
+    # m must keep the list size finite: rho - 2m/|D| > 0
+    ms = [m for m in range(3, _upper_m(h)) if rho - 2.0 * m / lde > 0]
+    best = max((_ldr(params, log_trace, float(m), ext_bits) for m in ms), default=0.0)
+    ldr = int(min(best, collision_bits))
+    udr = int(min(_udr(params, log_trace, ext_bits), collision_bits))
     return Security(
-        conjectured_bits=conjectured_bits(params, log_trace),
+        conjectured_bits=conjectured_bits(params, log_trace, ext_bits, collision_bits),
         proven_bits=max(ldr, udr),
         proven_list_decoding_bits=ldr,
         proven_unique_decoding_bits=udr,

@@ -44,6 +44,22 @@ class Transcript:
                 return ok[:4].astype(np.uint64)
             counter += 1  # pragma: no cover - probability ~2^-200
 
+    def challenge_ext_many(self, label: bytes, count: int) -> Arr:
+        """``count`` independent uniform extension elements, shape (count, 4)."""
+        need = 4 * count
+        got: list[Arr] = []
+        have = 0
+        counter = 0
+        while have < need:
+            nbytes = 4 * (need - have + (need - have) // 8 + 16)
+            raw = self._squeeze(label + struct.pack("<I", counter), nbytes)
+            words = np.frombuffer(raw, dtype="<u4") & np.uint32(0x7FFFFFFF)
+            ok = words[words < P].astype(np.uint64)
+            got.append(ok)
+            have += ok.size
+            counter += 1
+        return np.concatenate(got)[:need].reshape(count, 4)
+
     def challenge_indices(self, label: bytes, count: int, log_domain: int) -> list[int]:
         words = np.frombuffer(self._squeeze(label, 4 * count), dtype="<u4")
         mask = (1 << log_domain) - 1

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import field as F
-from .air import EXT_OPS, Air, Kind
+from .air import PY_EXT_OPS, Air, Ext4, Kind, from_py, to_py
 from .airs import make_air
 from .field import P64, Arr
 from .fri import fold_cosets
@@ -185,12 +185,15 @@ def _verify(
         shift = pow(shift, 1 << la, F.P)
     # ---- final polynomial
     omega_m = F.root_of_unity(m.bit_length() - 1)
-    for p in set(pos.values()):
-        y = F.ext(pow(omega_m, p, F.P) * shift % F.P)
-        _check(
-            F.ext_eq(F.ext_eval_poly(proof.final_poly, y), current[p]),
-            "FRI final polynomial mismatch",
-        )
+    finals = sorted(set(pos.values()))
+    ys = np.array([pow(omega_m, p, F.P) * shift % F.P for p in finals], dtype=np.uint64)
+    d = proof.final_poly.shape[0]
+    ypow = np.ones((d, len(finals)), dtype=np.uint64)
+    for k in range(1, d):
+        ypow[k] = (ypow[k - 1] * ys) % P64
+    evals = F.combine_base_ext(ypow, proof.final_poly)
+    for i, p in enumerate(finals):
+        _check(F.ext_eq(evals[i], current[p]), "FRI final polynomial mismatch")
 
 
 def _dot(coeffs: Arr, vals: Arr) -> Arr:
@@ -207,43 +210,52 @@ def _check_opening(op: Opening, root: bytes, leaves: list[int], depth: int, what
     _check(verify_multi(root, depth, digests, op.siblings), f"{what}: Merkle opening fails")
 
 
-def _check_ood(air: Air, proof: Proof, coeffs: Arr, z: Arr, n: int) -> None:
-    cur = list(proof.ood_trace_z)
-    nxt = list(proof.ood_trace_zg)
+def _check_ood(air: Air, proof: Proof, coeffs: Arr, z_arr: Arr, n: int) -> None:
+    ops = PY_EXT_OPS
+    cur = [to_py(v) for v in proof.ood_trace_z]
+    nxt = [to_py(v) for v in proof.ood_trace_zg]
+    z = to_py(z_arr)
     per = []
     for pc in periodic_coeffs(air):
         m = pc.shape[0]
-        per.append(F.ext_eval_poly(F.ext_from_base(pc), F.ext_pow(z, n // m)))
-    vals = air.eval_constraints(EXT_OPS, cur, nxt, per)
+        per.append(to_py(F.ext_eval_poly(F.ext_from_base(pc), F.ext_pow(z_arr, n // m))))
+    vals = air.eval_constraints(ops, cur, nxt, per)
     _check(len(vals) == len(air.constraints), "AIR returned the wrong number of constraints")
-    one = F.ext(1)
-    zn = F.ext_pow(z, n)
-    z_all_inv = F.ext_inv(F.ext_sub(zn, one))
+    zn = to_py(F.ext_pow(z_arr, n))
+    z_all_inv = to_py(F.ext_inv(from_py(ops.add_const(zn, -1))))
     g_last = pow(F.root_of_unity(n.bit_length() - 1), n - 1, F.P)
-    tr_inv = F.ext_mul(z_all_inv, F.ext_sub(z, F.ext(g_last)))
-    total = F.ext(0)
+    tr_inv = ops.mul(z_all_inv, ops.add_const(z, -g_last))
+    cs = [to_py(c) for c in coeffs]
+    zero: Ext4 = (0, 0, 0, 0)
+    acc_all, acc_tr = zero, zero
     for i, c in enumerate(air.constraints):
-        zi = z_all_inv if c.kind is Kind.EVERY_ROW else tr_inv
-        total = F.ext_add(total, F.ext_mul(F.ext_mul(coeffs[i], vals[i]), zi))
-    bexpr = air.eval_boundary(EXT_OPS, cur)
+        term = ops.mul(cs[i], vals[i])
+        if c.kind is Kind.EVERY_ROW:
+            acc_all = ops.add(acc_all, term)
+        else:
+            acc_tr = ops.add(acc_tr, term)
+    total = ops.add(ops.mul(acc_all, z_all_inv), ops.mul(acc_tr, tr_inv))
+    bexpr = air.eval_boundary(ops, cur)
+    _check(len(bexpr) == len(air.boundary), "AIR returned the wrong number of boundaries")
     gen_n = F.root_of_unity(n.bit_length() - 1)
     by_row: dict[int, list[int]] = defaultdict(list)
     for j, bd in enumerate(air.boundary):
         by_row[bd.row].append(j)
     k0 = len(air.constraints)
     for r, js in by_row.items():
-        dinv = F.ext_inv(F.ext_sub(z, F.ext(pow(gen_n, r, F.P))))
+        dinv = to_py(F.ext_inv(from_py(ops.add_const(z, -pow(gen_n, r, F.P)))))
+        acc = zero
         for j in js:
-            term = F.ext_mul(coeffs[k0 + j], F.ext_sub(bexpr[j], F.ext(air.boundary[j].value)))
-            total = F.ext_add(total, F.ext_mul(term, dinv))
+            acc = ops.add(acc, ops.mul(cs[k0 + j], ops.add_const(bexpr[j], -air.boundary[j].value)))
+        total = ops.add(total, ops.mul(acc, dinv))
     # the committed quotient at z: sum_j z^(j n) sum_l X^l H_{j,l}(z)
-    q = F.ext(0)
-    zpow = one
-    basis = [F.ext(1), F.ext(0, 1), F.ext(0, 0, 1), F.ext(0, 0, 0, 1)]
+    q = zero
+    zpow: Ext4 = (1, 0, 0, 0)
     for j in range(air.num_quotient_chunks):
-        hj = F.ext(0)
+        hj = zero
         for limb in range(4):
-            hj = F.ext_add(hj, F.ext_mul(basis[limb], proof.ood_quotient_z[4 * j + limb]))
-        q = F.ext_add(q, F.ext_mul(zpow, hj))
-        zpow = F.ext_mul(zpow, zn)
-    _check(F.ext_eq(q, total), "composition polynomial disagrees with the constraints at z")
+            basis = tuple(1 if i == limb else 0 for i in range(4))
+            hj = ops.add(hj, ops.mul(basis, to_py(proof.ood_quotient_z[4 * j + limb])))  # type: ignore[arg-type]
+        q = ops.add(q, ops.mul(zpow, hj))
+        zpow = ops.mul(zpow, zn)
+    _check(q == total, "composition polynomial disagrees with the constraints at z")
