@@ -13,6 +13,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import field as F
+from .domain import Domain
 from .field import P64, Arr
 
 
@@ -48,20 +49,30 @@ def fold_cosets(values: Arr, x_inv: Arr, beta: Arr, log_arity: int) -> Arr:
     return res
 
 
-def fold_layer(evals: Arr, shift: int, beta: Arr, log_arity: int) -> Arr:
-    """Fold a whole layer ``evals`` (M, 4) on ``shift·<w_M>``."""
-    m = evals.shape[0]
+def fold_layer(evals: Arr, dom: Domain, beta: Arr, log_arity: int) -> Arr:
+    """Fold a whole layer ``evals`` (b·m, 4) on the coset-major ``dom``; the result lives
+    on ``dom.folded(log_arity)``."""
+    b, m = dom.b, dom.m
     k = m >> log_arity
-    log_m = m.bit_length() - 1
-    x_inv = F.powers(F.inv(F.root_of_unity(log_m)), k)
-    x_inv = (x_inv * np.uint64(F.inv(shift))) % P64
-    return fold_cosets(evals.reshape(1 << log_arity, k, 4), x_inv, beta, log_arity)
+    a = 1 << log_arity
+    v = evals.reshape(b, a, k, 4).transpose(1, 0, 2, 3).reshape(a, b * k, 4)
+    x = np.concatenate([dom.points(c * m, c * m + k) for c in range(b)])
+    return fold_cosets(v, F.inv_arr(x), beta, log_arity)
 
 
-def layer_rows(evals: Arr, log_arity: int) -> Arr:
-    """Merkle rows of a layer: row i = the coset values at i + t·M/a, flattened."""
-    m = evals.shape[0]
+def layer_rows(evals: Arr, dom: Domain, log_arity: int) -> Arr:
+    """Merkle rows of a layer: leaf c·(m/a) + i holds the values at positions
+    c·m + i + t·m/a (t < a) of coset c, flattened."""
+    b, m = dom.b, dom.m
     k = m >> log_arity
-    rows = evals.reshape(1 << log_arity, k, 4).transpose(1, 0, 2).reshape(k, 4 << log_arity)
+    a = 1 << log_arity
+    rows = evals.reshape(b, a, k, 4).transpose(0, 2, 1, 3).reshape(b * k, 4 * a)
     r: Arr = np.ascontiguousarray(rows)
     return r
+
+
+def leaf_of(p: int, dom: Domain, log_arity: int) -> tuple[int, int]:
+    """(leaf index, slot) of position ``p`` of a layer on ``dom``."""
+    c, i = divmod(p, dom.m)
+    k = dom.m >> log_arity
+    return c * k + i % k, i // k

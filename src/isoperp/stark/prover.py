@@ -13,10 +13,11 @@ import numpy.typing as npt
 
 from . import field as F
 from .air import BASE_OPS, Air, Kind
+from .domain import Domain, coset_evals
 from .field import P64, Arr
-from .fri import fold_layer, layer_rows
+from .fri import fold_layer, layer_rows, leaf_of
 from .merkle import MerkleTree
-from .ntt import coeffs_to_coset, coset_intt, intt, ntt
+from .ntt import coset_intt, intt, ntt
 from .params import DEFAULT_PARAMS, ProofParams
 from .proof import Opening, Proof
 from .protocol import (
@@ -102,12 +103,13 @@ def prove(
     if air.num_quotient_chunks > blow:
         raise ProverError("blowup too small for the constraint degree")
     log_lde = log_n + lb
-    lde_n = 1 << log_lde
+    1 << log_lde
     t = start_transcript(params, air)
 
     # ---- 1. trace commitment
+    dom = Domain(COSET_SHIFT, lb, log_n)
     trace_coeffs = intt(trace)
-    trace_lde = coeffs_to_coset(trace_coeffs, lb, COSET_SHIFT)
+    trace_lde = coset_evals(trace_coeffs, dom)
     tm.lap("trace_lde")
     trace_tree = _commit_rows(trace_lde, "trace", tamper)
     t.absorb(b"trace_root", trace_tree.root)
@@ -117,9 +119,9 @@ def prove(
     n_cons = len(air.constraints)
     n_bnd = len(air.boundary)
     coeffs = draw_ext_many(t, b"composition", n_cons + n_bnd)
-    quotient = _composition(air, trace_lde, coeffs, lb)
+    quotient = _composition(air, trace_lde, coeffs, dom)
     tm.lap("constraints")
-    q_coeffs = coset_intt(np.ascontiguousarray(quotient.T), COSET_SHIFT)  # (4, lde_n)
+    q_coeffs = coset_intt(dom.to_natural(np.ascontiguousarray(quotient.T)), COSET_SHIFT)
     chunks = air.num_quotient_chunks
     if check and np.any(q_coeffs[:, chunks * n :]):
         raise ProverError("trace does not satisfy the constraints (quotient degree too high)")
@@ -127,7 +129,7 @@ def prove(
     chunk_coeffs = np.ascontiguousarray(
         q_coeffs[:, : chunks * n].reshape(4, chunks, n).transpose(1, 0, 2).reshape(4 * chunks, n)
     )
-    quot_lde = coeffs_to_coset(chunk_coeffs, lb, COSET_SHIFT)
+    quot_lde = coset_evals(chunk_coeffs, dom)
     tm.lap("quotient_lde")
     quot_tree = _commit_rows(quot_lde, "quotient", tamper)
     t.absorb(b"quotient_root", quot_tree.root)
@@ -145,7 +147,7 @@ def prove(
 
     # ---- 4. DEEP composition
     gam = draw_ext_many(t, b"deep", 2 * w + 4 * chunks)
-    deep = _deep(trace_lde, quot_lde, gam, z, zg, ood_z, ood_zg, ood_q, log_lde)
+    deep = _deep(trace_lde, quot_lde, gam, z, zg, ood_z, ood_zg, ood_q, dom)
     del quotient
     tm.lap("deep")
 
@@ -153,19 +155,21 @@ def prove(
     la = params.fri_log_arity
     n_layers = params.fri_layers(log_n)
     layer = deep
-    shift = COSET_SHIFT
+    ldom = dom
     trees: list[MerkleTree] = []
+    doms: list[Domain] = []
     roots: list[bytes] = []
     for i in range(n_layers):
-        tree = MerkleTree(layer_rows(layer, la).astype(np.uint32))
+        tree = MerkleTree(layer_rows(layer, ldom, la).astype(np.uint32))
         trees.append(tree)
+        doms.append(ldom)
         roots.append(tree.root)
         t.absorb(b"fri_root", tree.root)
         beta = t.challenge_ext(b"fri_beta" + struct.pack("<I", i))
-        layer = fold_layer(layer, shift, beta, la)
-        shift = pow(shift, 1 << la, F.P)
+        layer = fold_layer(layer, ldom, beta, la)
+        ldom = ldom.folded(la)
     d_final = 1 << params.final_log_degree(log_n)
-    final_coeffs = np.stack([coset_intt(layer[:, k], shift) for k in range(4)], axis=1)
+    final_coeffs = coset_intt(ldom.to_natural(np.ascontiguousarray(layer.T)), ldom.shift).T
     if check and np.any(final_coeffs[d_final:]):
         raise ProverError("FRI final polynomial exceeds its degree bound")
     final_poly = np.ascontiguousarray(final_coeffs[:d_final])
@@ -184,12 +188,10 @@ def prove(
     quot_open = Opening(quot_tree.rows[uq].astype(np.uint64), quot_tree.open(uq))
     fri_open = []
     pos = list(queries)
-    m = lde_n
-    for tree in trees:
-        m >>= la
-        leaves = sorted({p % m for p in pos})
+    for tree, ld in zip(trees, doms, strict=True):
+        leaves = sorted({leaf_of(p, ld, la)[0] for p in pos})
         fri_open.append(Opening(tree.rows[leaves].astype(np.uint64), tree.open(leaves)))
-        pos = [p % m for p in pos]
+        pos = [leaf_of(p, ld, la)[0] for p in pos]
     tm.lap("openings")
     return Proof(
         params=params,
@@ -210,63 +212,65 @@ def prove(
     )
 
 
-def _composition(air: Air, trace_lde: Arr, coeffs: Arr, log_blowup: int) -> Arr:
-    """sum_i c_i C_i(x) / Z_i(x) over the LDE domain; returns (lde_n, 4)."""
-    lde_n = trace_lde.shape[1]
+def _composition(air: Air, trace_lde: Arr, coeffs: Arr, dom: Domain) -> Arr:
+    """sum_i c_i C_i(x) / Z_i(x) over the LDE domain (coset-major); returns (b·n, 4)."""
     n = air.trace_length
-    log_lde = lde_n.bit_length() - 1
-    blow = 1 << log_blowup
-    omega = F.root_of_unity(log_lde)
-    xs = (F.powers(omega, lde_n) * np.uint64(COSET_SHIFT)) % P64
-    # Z_all(x) = x^n - 1 takes `blowup` distinct values on the coset
-    xn = (F.powers(F.root_of_unity(log_blowup), blow) * np.uint64(pow(COSET_SHIFT, n, F.P))) % P64
-    z_all_inv_period = F.inv_arr(F.sub(xn, np.ones_like(xn)))
-    g_last = pow(F.root_of_unity(n.bit_length() - 1), n - 1, F.P)
-
+    log_n = n.bit_length() - 1
+    g_last = pow(F.root_of_unity(log_n), n - 1, F.P)
     n_cons = len(air.constraints)
     c_coeffs = coeffs[:n_cons]
     b_coeffs = coeffs[n_cons:]
     idx_all = [i for i, c in enumerate(air.constraints) if c.kind is Kind.EVERY_ROW]
     idx_tr = [i for i, c in enumerate(air.constraints) if c.kind is Kind.TRANSITION]
     rows: dict[int, list[int]] = defaultdict(list)
-    for j, b in enumerate(air.boundary):
-        rows[b.row].append(j)
-    gen_n = F.root_of_unity(n.bit_length() - 1)
+    for j, bd in enumerate(air.boundary):
+        rows[bd.row].append(j)
+    gen_n = F.root_of_unity(log_n)
     row_points = {r: pow(gen_n, r, F.P) for r in rows}
-    bvals = np.array([b.value for b in air.boundary], dtype=np.uint64)
+    bvals = np.array([bd.value for bd in air.boundary], dtype=np.uint64)
+    periodic = periodic_coeffs(air)
 
-    # periodic columns on the LDE domain: p(x^(n/m)) is periodic with period blowup·m
-    periodic_lde = []
-    for pc in periodic_coeffs(air):
-        m = pc.shape[0]
-        pvals = coeffs_to_coset(pc, log_blowup, pow(COSET_SHIFT, n // m, F.P))
-        periodic_lde.append(np.tile(pvals, lde_n // pvals.shape[0]))
-
-    out = np.empty((lde_n, 4), dtype=np.uint64)
-    for s in range(0, lde_n, EVAL_BLOCK):
-        e = min(lde_n, s + EVAL_BLOCK)
-        cur = trace_lde[:, s:e]
-        nidx = np.arange(s + blow, e + blow) % lde_n
-        nxt = trace_lde[:, nidx] if e + blow > lde_n else trace_lde[:, s + blow : e + blow]
-        per = [pl[s:e] for pl in periodic_lde]
-        vals = air.eval_constraints(BASE_OPS, list(cur), list(nxt), per)
-        x = xs[s:e]
-        zinv = z_all_inv_period[np.arange(s, e) % blow]
-        acc = np.zeros((e - s, 4), dtype=np.uint64)
-        if idx_all:
-            v = np.stack([vals[i] for i in idx_all])
-            acc = F.ext_add(acc, F.ext_scale(F.combine_base_ext(v, c_coeffs[idx_all]), zinv))
-        if idx_tr:
-            v = np.stack([vals[i] for i in idx_tr])
-            tr_inv = F.mul(zinv, F.sub(x, np.uint64(g_last)))
-            acc = F.ext_add(acc, F.ext_scale(F.combine_base_ext(v, c_coeffs[idx_tr]), tr_inv))
-        if rows:
-            bexpr = air.eval_boundary(BASE_OPS, list(cur))
-            for r, js in rows.items():
-                v = np.stack([F.sub(bexpr[j], bvals[j]) for j in js])
-                dinv = F.inv_arr(F.sub(x, np.uint64(row_points[r])))
-                acc = F.ext_add(acc, F.ext_scale(F.combine_base_ext(v, b_coeffs[js]), dinv))
-        out[s:e] = acc
+    out = np.empty((dom.size, 4), dtype=np.uint64)
+    for k in range(dom.b):
+        ck = dom.coset_shift(k)
+        # x^n - 1 is the constant ck^n - 1 on this coset
+        z_all_inv = np.uint64(F.inv((pow(ck, n, F.P) - 1) % F.P))
+        # p(x^(n/m)) on this coset: x^(n/m) = ck^(n/m)·w_m^i, period m in i
+        per_vals = []
+        for pc in periodic:
+            m = pc.shape[0]
+            pv = coset_evals(pc[None, :], Domain(pow(ck, n // m, F.P), 0, m.bit_length() - 1))
+            per_vals.append(np.tile(pv[0], n // m))
+        base = k * n
+        for s in range(0, n, EVAL_BLOCK):
+            e = min(n, s + EVAL_BLOCK)
+            cur = trace_lde[:, base + s : base + e]
+            if e < n:
+                nxt = trace_lde[:, base + s + 1 : base + e + 1]
+            else:
+                nxt = np.concatenate(
+                    [trace_lde[:, base + s + 1 : base + e], trace_lde[:, base : base + 1]], axis=1
+                )
+            per = [pv[s:e] for pv in per_vals]
+            vals = air.eval_constraints(BASE_OPS, list(cur), list(nxt), per)
+            x = dom.points(base + s, base + e)
+            acc = np.zeros((e - s, 4), dtype=np.uint64)
+            if idx_all:
+                v = np.stack([vals[i] for i in idx_all])
+                comb = F.combine_base_ext(v, c_coeffs[idx_all])
+                acc = F.ext_add(acc, (comb * z_all_inv) % P64)
+            if idx_tr:
+                v = np.stack([vals[i] for i in idx_tr])
+                tr_inv = F.mul(F.sub(x, np.uint64(g_last)), z_all_inv)
+                acc = F.ext_add(acc, F.ext_scale(F.combine_base_ext(v, c_coeffs[idx_tr]), tr_inv))
+            if rows:
+                bexpr = air.eval_boundary(BASE_OPS, list(cur))
+                for r, js in rows.items():
+                    v = np.stack([F.sub(bexpr[j], bvals[j]) for j in js])
+                    dinv = F.inv_arr(F.sub(x, np.uint64(row_points[r])))
+                    comb = F.combine_base_ext(v, b_coeffs[js])
+                    acc = F.ext_add(acc, F.ext_scale(comb, dinv))
+            out[base + s : base + e] = acc
     return out
 
 
@@ -279,19 +283,17 @@ def _deep(
     ood_z: Arr,
     ood_zg: Arr,
     ood_q: Arr,
-    log_lde: int,
+    dom: Domain,
 ) -> Arr:
     w = trace_lde.shape[0]
-    lde_n = 1 << log_lde
     g1, g2, g3 = gam[:w], gam[w : 2 * w], gam[2 * w :]
     a_z = F.ext_add(_ext_dot(g1, ood_z), _ext_dot(g3, ood_q))
     b_zg = _ext_dot(g2, ood_zg)
-    omega = F.root_of_unity(log_lde)
-    out = np.empty((lde_n, 4), dtype=np.uint64)
-    block = 1 << 15
-    for s in range(0, lde_n, block):
-        e = min(lde_n, s + block)
-        x = (F.powers(omega, e - s) * np.uint64(pow(omega, s, F.P) * COSET_SHIFT % F.P)) % P64
+    out = np.empty((dom.size, 4), dtype=np.uint64)
+    block = min(dom.m, 1 << 15)
+    for s in range(0, dom.size, block):
+        e = s + block
+        x = dom.points(s, e)
         a = F.ext_add(
             F.combine_base_ext(trace_lde[:, s:e], g1), F.combine_base_ext(quot_lde[:, s:e], g3)
         )

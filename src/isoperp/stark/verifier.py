@@ -19,8 +19,9 @@ import numpy as np
 from . import field as F
 from .air import PY_EXT_OPS, Air, Ext4, Kind, from_py, to_py
 from .airs import make_air
+from .domain import Domain
 from .field import P64, Arr
-from .fri import fold_cosets
+from .fri import fold_cosets, leaf_of
 from .merkle import leaf_digest_of_row, verify_multi
 from .params import Floor
 from .proof import Opening, Proof, ProofFormatError, decode
@@ -138,17 +139,17 @@ def _verify(
     _check_opening(proof.quotient_open, proof.quotient_root, uq, log_lde, "quotient")
 
     # ---- DEEP values at the queries
+    dom = Domain(COSET_SHIFT, lb, log_n)
     row_of = {q: i for i, q in enumerate(uq)}
-    omega = F.root_of_unity(log_lde)
-    xs = np.array([pow(omega, q, F.P) * COSET_SHIFT % F.P for q in uq], dtype=np.uint64)
+    xs = np.array([dom.point(q) for q in uq], dtype=np.uint64)
     g1, g2, g3 = gam[:w], gam[w : 2 * w], gam[2 * w :]
+    trows = np.ascontiguousarray(proof.trace_open.rows.T)
     a = F.ext_add(
-        F.combine_base_ext(np.ascontiguousarray(proof.trace_open.rows.T), g1),
+        F.combine_base_ext(trows, g1),
         F.combine_base_ext(np.ascontiguousarray(proof.quotient_open.rows.T), g3),
     )
-    b = F.combine_base_ext(np.ascontiguousarray(proof.trace_open.rows.T), g2)
-    a_z = _dot(g1, proof.ood_trace_z)
-    a_z = F.ext_add(a_z, _dot(g3, proof.ood_quotient_z))
+    b = F.combine_base_ext(trows, g2)
+    a_z = F.ext_add(_dot(g1, proof.ood_trace_z), _dot(g3, proof.ood_quotient_z))
     b_zg = _dot(g2, proof.ood_trace_zg)
     xe = F.ext_from_base(xs)
     deep_vals = F.ext_add(
@@ -158,39 +159,36 @@ def _verify(
     current = {q: deep_vals[row_of[q]] for q in uq}
 
     # ---- FRI: every layer's opening, then folding consistency
-    m = 1 << log_lde
-    shift = COSET_SHIFT
+    ldom = dom
     pos = {q: q for q in queries}  # original query -> position in the current layer
     for li, (root, op) in enumerate(zip(proof.fri_roots, proof.fri_open, strict=True)):
-        k = m >> la
-        leaves = sorted({p % k for p in pos.values()})
-        _check_opening(op, root, leaves, log_lde - (li + 1) * la, f"FRI layer {li}")
+        where = {p: leaf_of(p, ldom, la) for p in set(pos.values())}
+        leaves = sorted({leaf for leaf, _ in where.values()})
+        _check_opening(op, root, leaves, ldom.log_b + ldom.log_m - la, f"FRI layer {li}")
         leaf_row = {leaf: i for i, leaf in enumerate(leaves)}
         vals = op.rows.reshape(len(leaves), 1 << la, 4)
         # the committed value at each query position must be the one we computed
-        for p in pos.values():
-            slot = p // k
+        for p, (leaf, slot) in where.items():
             _check(
-                F.ext_eq(vals[leaf_row[p % k], slot], current[p]),
+                F.ext_eq(vals[leaf_row[leaf], slot], current[p]),
                 f"FRI layer {li} value inconsistent with the previous layer",
             )
-        omega_m = F.root_of_unity(m.bit_length() - 1)
+        k = ldom.m >> la
         x_inv = np.array(
-            [F.inv(pow(omega_m, leaf, F.P) * shift % F.P) for leaf in leaves], dtype=np.uint64
+            [F.inv(ldom.point((leaf // k) * ldom.m + leaf % k)) for leaf in leaves],
+            dtype=np.uint64,
         )
         folded = fold_cosets(vals.transpose(1, 0, 2), x_inv, betas[li], la)
         current = {leaf: folded[i] for i, leaf in enumerate(leaves)}
-        pos = {q: p % k for q, p in pos.items()}
-        m = k
-        shift = pow(shift, 1 << la, F.P)
+        pos = {q: where[p][0] for q, p in pos.items()}
+        ldom = ldom.folded(la)
     # ---- final polynomial
-    omega_m = F.root_of_unity(m.bit_length() - 1)
     finals = sorted(set(pos.values()))
-    ys = np.array([pow(omega_m, p, F.P) * shift % F.P for p in finals], dtype=np.uint64)
+    ys = np.array([ldom.point(p) for p in finals], dtype=np.uint64)
     d = proof.final_poly.shape[0]
     ypow = np.ones((d, len(finals)), dtype=np.uint64)
-    for k in range(1, d):
-        ypow[k] = (ypow[k - 1] * ys) % P64
+    for j in range(1, d):
+        ypow[j] = (ypow[j - 1] * ys) % P64
     evals = F.combine_base_ext(ypow, proof.final_poly)
     for i, p in enumerate(finals):
         _check(F.ext_eq(evals[i], current[p]), "FRI final polynomial mismatch")
