@@ -10,7 +10,8 @@ rng = np.random.default_rng(3)
 
 def test_multi_opening_roundtrip_and_tamper() -> None:
     rows = rng.integers(0, 2**31 - 1, (64, 5), dtype=np.uint32)
-    tree = merkle.MerkleTree(rows)
+    tree = merkle.MerkleTree(rows.T.astype(np.uint64))
+    assert np.array_equal(tree.rows_at([5, 2]), rows[[5, 2]])
     idx = [3, 4, 5, 40, 63]
     sibs = tree.open(idx)
     assert len(sibs) == merkle.count_siblings(idx, 6) < 5 * 6

@@ -18,6 +18,7 @@ import numpy as np
 from . import field as F
 from .field import P64, Arr
 from .ntt import ntt
+from .parallel import shared_empty, split_run
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,12 @@ def coset_evals(coeffs: Arr, dom: Domain) -> Arr:
     c, m = coeffs.shape
     if m != dom.m:
         raise ValueError("coefficient count must equal the coset size")
-    out = np.empty((c, dom.size), dtype=np.uint64)
-    for k in range(dom.b):
-        scaled = (coeffs * F.powers(dom.coset_shift(k), m)) % P64
-        out[:, k * m : (k + 1) * m] = ntt(scaled)
+    out = shared_empty((c, dom.size), np.uint64)
+
+    def work(lo: int, hi: int) -> None:
+        for k in range(lo, hi):
+            scaled = (coeffs * F.powers(dom.coset_shift(k), m)) % P64
+            out[:, k * m : (k + 1) * m] = ntt(scaled)
+
+    split_run(work, dom.b, parallel=c * dom.size >= 1 << 18)
     return out

@@ -14,6 +14,8 @@ import blake3
 import numpy as np
 import numpy.typing as npt
 
+from .parallel import shared_empty, split_run
+
 DIGEST = 32
 _LEAF_KEY = blake3.blake3(b"isoperp.stark.merkle.leaf").digest()
 _NODE_KEY = blake3.blake3(b"isoperp.stark.merkle.node").digest()
@@ -43,34 +45,63 @@ def _hash_level(level: bytes) -> bytes:
     return b"".join([h(mv[i : i + 64], key=node).digest() for i in range(0, len(mv), 64)])
 
 
-class MerkleTree:
-    """A committed matrix: ``rows`` (n, w) ``uint32`` with n a power of two."""
+_LEAF_CHUNK = 1 << 13
 
-    def __init__(self, rows: npt.NDArray[np.uint32]) -> None:
-        n = rows.shape[0]
+
+class MerkleTree:
+    """A commitment to the rows of a matrix given by its columns ``cols`` (W, n), values
+    below 2**32 (field elements), n a power of two.  Leaf i hashes row i as W little-endian
+    u32.  Both halves of the tree are built in parallel when that pays."""
+
+    def __init__(self, cols: npt.NDArray[np.uint64]) -> None:
+        n = cols.shape[1]
         if n == 0 or n & (n - 1):
             raise ValueError("Merkle tree needs a power-of-two number of leaves")
-        self.rows = rows
+        self.cols = cols
         self.depth = n.bit_length() - 1
-        levels = [_hash_rows(rows)]
-        while len(levels[-1]) > DIGEST:
-            levels.append(_hash_level(levels[-1]))
-        self.levels = levels
+        levels = [shared_empty((n >> j, DIGEST), np.uint8) for j in range(self.depth + 1)]
+
+        def build(lo: int, hi: int) -> None:
+            for s in range(lo, hi, _LEAF_CHUNK):
+                e = min(hi, s + _LEAF_CHUNK)
+                rows = np.ascontiguousarray(cols[:, s:e].T).astype("<u4")
+                levels[0][s:e] = np.frombuffer(_hash_rows(rows), np.uint8).reshape(-1, DIGEST)
+            a, b, j = lo, hi, 1
+            while b - a >= 2 and a % 2 == 0 and b % 2 == 0:
+                prev = levels[j - 1][a:b].tobytes()
+                levels[j][a // 2 : b // 2] = np.frombuffer(_hash_level(prev), np.uint8).reshape(
+                    -1, DIGEST
+                )
+                a, b, j = a // 2, b // 2, j + 1
+
+        split_run(build, n, parallel=n * cols.shape[0] >= 1 << 16)
+        for j in range(1, self.depth + 1):
+            if n >> j <= 2:  # levels a half-subtree could not finish
+                levels[j][:] = np.frombuffer(
+                    _hash_level(levels[j - 1].tobytes()), np.uint8
+                ).reshape(-1, DIGEST)
+        self._levels = levels
 
     @property
     def root(self) -> bytes:
-        return self.levels[-1]
+        return self._levels[-1].tobytes()
+
+    def rows_at(self, indices: Sequence[int]) -> npt.NDArray[np.uint64]:
+        r: npt.NDArray[np.uint64] = np.ascontiguousarray(self.cols[:, list(indices)].T).astype(
+            np.uint64
+        )
+        return r
 
     def open(self, indices: Sequence[int]) -> list[bytes]:
         """Sibling digests for the sorted distinct ``indices``."""
         known = sorted(set(indices))
         out: list[bytes] = []
-        for level in self.levels[:-1]:
+        for level in self._levels[:-1]:
             kset = set(known)
             for i in known:
                 sib = i ^ 1
                 if sib not in kset:
-                    out.append(level[sib * DIGEST : (sib + 1) * DIGEST])
+                    out.append(level[sib].tobytes())
             known = sorted({i >> 1 for i in known})
         return out
 

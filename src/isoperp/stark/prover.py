@@ -7,6 +7,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +19,7 @@ from .field import P64, Arr
 from .fri import fold_layer, layer_rows, leaf_of
 from .merkle import MerkleTree
 from .ntt import coset_intt, intt, ntt
+from .parallel import shared_empty, split_run
 from .params import DEFAULT_PARAMS, ProofParams
 from .proof import Opening, Proof
 from .protocol import (
@@ -66,10 +68,11 @@ Tamper = Callable[[str, npt.NDArray[np.uint32]], None]
 
 
 def _commit_rows(cols: Arr, name: str, tamper: Tamper | None) -> MerkleTree:
+    if tamper is None:
+        return MerkleTree(cols)
     rows = np.ascontiguousarray(cols.T).astype(np.uint32)
-    if tamper is not None:
-        tamper(name, rows)
-    return MerkleTree(rows)
+    tamper(name, rows)
+    return MerkleTree(rows.T.astype(np.uint64))
 
 
 def prove(
@@ -160,7 +163,7 @@ def prove(
     doms: list[Domain] = []
     roots: list[bytes] = []
     for i in range(n_layers):
-        tree = MerkleTree(layer_rows(layer, ldom, la).astype(np.uint32))
+        tree = MerkleTree(layer_rows(layer, ldom, la).T)
         trees.append(tree)
         doms.append(ldom)
         roots.append(tree.root)
@@ -184,13 +187,13 @@ def prove(
     tm.lap("grinding")
 
     uq = sorted(set(queries))
-    trace_open = Opening(trace_tree.rows[uq].astype(np.uint64), trace_tree.open(uq))
-    quot_open = Opening(quot_tree.rows[uq].astype(np.uint64), quot_tree.open(uq))
+    trace_open = Opening(trace_tree.rows_at(uq), trace_tree.open(uq))
+    quot_open = Opening(quot_tree.rows_at(uq), quot_tree.open(uq))
     fri_open = []
     pos = list(queries)
     for tree, ld in zip(trees, doms, strict=True):
         leaves = sorted({leaf_of(p, ld, la)[0] for p in pos})
-        fri_open.append(Opening(tree.rows[leaves].astype(np.uint64), tree.open(leaves)))
+        fri_open.append(Opening(tree.rows_at(leaves), tree.open(leaves)))
         pos = [leaf_of(p, ld, la)[0] for p in pos]
     tm.lap("openings")
     return Proof(
@@ -230,48 +233,61 @@ def _composition(air: Air, trace_lde: Arr, coeffs: Arr, dom: Domain) -> Arr:
     bvals = np.array([bd.value for bd in air.boundary], dtype=np.uint64)
     periodic = periodic_coeffs(air)
 
-    out = np.empty((dom.size, 4), dtype=np.uint64)
-    for k in range(dom.b):
-        ck = dom.coset_shift(k)
-        # x^n - 1 is the constant ck^n - 1 on this coset
-        z_all_inv = np.uint64(F.inv((pow(ck, n, F.P) - 1) % F.P))
-        # p(x^(n/m)) on this coset: x^(n/m) = ck^(n/m)·w_m^i, period m in i
-        per_vals = []
-        for pc in periodic:
-            m = pc.shape[0]
-            pv = coset_evals(pc[None, :], Domain(pow(ck, n // m, F.P), 0, m.bit_length() - 1))
-            per_vals.append(np.tile(pv[0], n // m))
-        base = k * n
-        for s in range(0, n, EVAL_BLOCK):
-            e = min(n, s + EVAL_BLOCK)
-            cur = trace_lde[:, base + s : base + e]
-            if e < n:
-                nxt = trace_lde[:, base + s + 1 : base + e + 1]
-            else:
-                nxt = np.concatenate(
-                    [trace_lde[:, base + s + 1 : base + e], trace_lde[:, base : base + 1]], axis=1
-                )
-            per = [pv[s:e] for pv in per_vals]
-            vals = air.eval_constraints(BASE_OPS, list(cur), list(nxt), per)
-            x = dom.points(base + s, base + e)
-            acc = np.zeros((e - s, 4), dtype=np.uint64)
-            if idx_all:
-                v = np.stack([vals[i] for i in idx_all])
-                comb = F.combine_base_ext(v, c_coeffs[idx_all])
-                acc = F.ext_add(acc, (comb * z_all_inv) % P64)
-            if idx_tr:
-                v = np.stack([vals[i] for i in idx_tr])
-                tr_inv = F.mul(F.sub(x, np.uint64(g_last)), z_all_inv)
-                acc = F.ext_add(acc, F.ext_scale(F.combine_base_ext(v, c_coeffs[idx_tr]), tr_inv))
-            if rows:
-                bexpr = air.eval_boundary(BASE_OPS, list(cur))
-                for r, js in rows.items():
-                    v = np.stack([F.sub(bexpr[j], bvals[j]) for j in js])
-                    dinv = F.inv_arr(F.sub(x, np.uint64(row_points[r])))
-                    comb = F.combine_base_ext(v, b_coeffs[js])
-                    acc = F.ext_add(acc, F.ext_scale(comb, dinv))
-            out[base + s : base + e] = acc
+    out = shared_empty((dom.size, 4), np.uint64)
+
+    def work(k_lo: int, k_hi: int) -> None:
+        for k in range(k_lo, k_hi):
+            _composition_coset(air, trace_lde, dom, k, out, parts)
+
+    parts = (c_coeffs, b_coeffs, idx_all, idx_tr, rows, row_points, bvals, periodic, g_last)
+    split_run(work, dom.b, parallel=trace_lde.size >= 1 << 18)
     return out
+
+
+def _composition_coset(
+    air: Air, trace_lde: Arr, dom: Domain, k: int, out: Arr, parts: tuple[Any, ...]
+) -> None:
+    c_coeffs, b_coeffs, idx_all, idx_tr, rows, row_points, bvals, periodic, g_last = parts
+    n = air.trace_length
+    ck = dom.coset_shift(k)
+    # x^n - 1 is the constant ck^n - 1 on this coset
+    z_all_inv = np.uint64(F.inv((pow(ck, n, F.P) - 1) % F.P))
+    # p(x^(n/m)) on this coset: x^(n/m) = ck^(n/m)·w_m^i, period m in i
+    per_vals = []
+    for pc in periodic:
+        m = pc.shape[0]
+        pv = coset_evals(pc[None, :], Domain(pow(ck, n // m, F.P), 0, m.bit_length() - 1))
+        per_vals.append(np.tile(pv[0], n // m))
+    base = k * n
+    for s in range(0, n, EVAL_BLOCK):
+        e = min(n, s + EVAL_BLOCK)
+        cur = trace_lde[:, base + s : base + e]
+        if e < n:
+            nxt = trace_lde[:, base + s + 1 : base + e + 1]
+        else:
+            nxt = np.concatenate(
+                [trace_lde[:, base + s + 1 : base + e], trace_lde[:, base : base + 1]], axis=1
+            )
+        per = [pv[s:e] for pv in per_vals]
+        vals = air.eval_constraints(BASE_OPS, list(cur), list(nxt), per)
+        x = dom.points(base + s, base + e)
+        acc = np.zeros((e - s, 4), dtype=np.uint64)
+        if idx_all:
+            v = np.stack([vals[i] for i in idx_all])
+            comb = F.combine_base_ext(v, c_coeffs[idx_all])
+            acc = F.ext_add(acc, (comb * z_all_inv) % P64)
+        if idx_tr:
+            v = np.stack([vals[i] for i in idx_tr])
+            tr_inv = F.mul(F.sub(x, np.uint64(g_last)), z_all_inv)
+            acc = F.ext_add(acc, F.ext_scale(F.combine_base_ext(v, c_coeffs[idx_tr]), tr_inv))
+        if rows:
+            bexpr = air.eval_boundary(BASE_OPS, list(cur))
+            for r, js in rows.items():
+                v = np.stack([F.sub(bexpr[j], bvals[j]) for j in js])
+                dinv = F.inv_arr(F.sub(x, np.uint64(row_points[r])))
+                comb = F.combine_base_ext(v, b_coeffs[js])
+                acc = F.ext_add(acc, F.ext_scale(comb, dinv))
+        out[base + s : base + e] = acc
 
 
 def _deep(
@@ -289,10 +305,14 @@ def _deep(
     g1, g2, g3 = gam[:w], gam[w : 2 * w], gam[2 * w :]
     a_z = F.ext_add(_ext_dot(g1, ood_z), _ext_dot(g3, ood_q))
     b_zg = _ext_dot(g2, ood_zg)
-    out = np.empty((dom.size, 4), dtype=np.uint64)
-    block = min(dom.m, 1 << 15)
-    for s in range(0, dom.size, block):
-        e = s + block
+    out = shared_empty((dom.size, 4), np.uint64)
+    block = min(dom.m, 1 << 14)
+
+    def work(lo: int, hi: int) -> None:
+        for s in range(lo * block, hi * block, block):
+            _deep_block(s, s + block)
+
+    def _deep_block(s: int, e: int) -> None:
         x = dom.points(s, e)
         a = F.ext_add(
             F.combine_base_ext(trace_lde[:, s:e], g1), F.combine_base_ext(quot_lde[:, s:e], g3)
@@ -305,6 +325,8 @@ def _deep(
             F.ext_mul(F.ext_sub(a, a_z[None, :]), inv_z),
             F.ext_mul(F.ext_sub(b, b_zg[None, :]), inv_zg),
         )
+
+    split_run(work, dom.size // block, parallel=trace_lde.size >= 1 << 18)
     return out
 
 

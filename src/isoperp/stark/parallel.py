@@ -1,0 +1,63 @@
+"""Two-way fork parallelism with shared-memory outputs (Linux; serial elsewhere).
+
+Work is split into contiguous parts; a forked child computes one part while this process
+computes the other, both writing into arrays from ``shared_empty`` (anonymous shared
+mappings), so nothing is pickled.  The child only writes its own slice and exits with
+``os._exit``.  ``ISOPERP_STARK_WORKERS=1`` forces serial execution.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+MIN_PARALLEL_ITEMS = 2
+
+
+def workers() -> int:
+    env = os.environ.get("ISOPERP_STARK_WORKERS")
+    if env is not None:
+        return max(1, min(2, int(env)))
+    if not hasattr(os, "fork"):
+        return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - non-Linux
+        cpus = os.cpu_count() or 1
+    return 2 if cpus >= 2 else 1
+
+
+def shared_empty(shape: tuple[int, ...], dtype: Any) -> npt.NDArray[Any]:
+    """An array in an anonymous shared mapping: writes by a forked child are visible here."""
+    dt = np.dtype(dtype)
+    nbytes = max(1, int(np.prod(shape)) * dt.itemsize)
+    buf = mmap.mmap(-1, nbytes)
+    return np.frombuffer(buf, dtype=dt, count=int(np.prod(shape))).reshape(shape)
+
+
+def split_run(fn: Callable[[int, int], None], n: int, *, parallel: bool = True) -> None:
+    """Run ``fn(lo, hi)`` over [0, n): the first half in a forked child, the second here."""
+    if not parallel or n < MIN_PARALLEL_ITEMS or workers() < 2:
+        fn(0, n)
+        return
+    half = n // 2
+    pid = os.fork()
+    if pid == 0:  # child
+        code = 0
+        try:
+            fn(0, half)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    try:
+        fn(half, n)
+    finally:
+        _, status = os.waitpid(pid, 0)
+    if status != 0:
+        raise RuntimeError("parallel worker failed")
