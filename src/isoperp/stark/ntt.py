@@ -110,32 +110,41 @@ def _four_step(x: Arr, log_n: int, inverse: bool) -> Arr:
 
 
 def _dft_axis1(x: Arr, log_r: int, inverse: bool) -> None:
-    """In-place radix-2 DIT transform along axis 1 of (B, R, C); rows already bit-reversed."""
+    """In-place radix-2 DIT transform along axis 1 of (B, R, C); rows already bit-reversed.
+
+    Lazy reduction: values are kept below ``bound·P`` and only reduced when another stage
+    could overflow the 64-bit product x·w (x < 2**33 is required; 4P < 2**33 < 5P)."""
     if log_r == 0:
         return
     tws = _twiddles(log_r, inverse)
     b, r, c = x.shape
     tmp = np.empty((b, r // 2, c), dtype=np.uint64)
-    tmp2 = np.empty((b, r // 2, c), dtype=np.uint64)
+    bound = 1
     for s, tw in enumerate(tws):
+        if bound >= 5:
+            np.remainder(x, P64, out=x)
+            bound = 1
         half = 1 << s
         v = x.reshape(b, r // (2 * half), 2, half, c)
         x0 = v[:, :, 0]
         x1 = v[:, :, 1]
         t = tmp.reshape(b, r // (2 * half), half, c)
-        u = tmp2.reshape(b, r // (2 * half), half, c)
         if s == 0:
-            t[...] = x1
+            # w = 1: x1' = x0 - x1 + bound·P, x0' = x0 + x1
+            np.copyto(t, x1)
+            np.add(x0, np.uint64(bound * P), out=x1)
+            x1 -= t
+            x0 += t
+            bound *= 2
         else:
             np.multiply(x1, tw[:, None], out=t)
             np.remainder(t, P64, out=t)
-        np.subtract(x0, t, out=x1)
-        x1 += P64
-        np.subtract(x1, P64, out=u)
-        np.minimum(x1, u, out=x1)
-        x0 += t
-        np.subtract(x0, P64, out=u)
-        np.minimum(x0, u, out=x0)
+            np.add(x0, P64, out=x1)
+            x1 -= t
+            x0 += t
+            bound += 1
+    if bound > 1:
+        np.remainder(x, P64, out=x)
 
 
 def ntt(a: Arr) -> Arr:

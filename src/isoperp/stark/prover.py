@@ -58,9 +58,9 @@ class _Timer:
         self.t = now
 
 
-def _eval_poly_ext(coeffs: Arr, point: Arr) -> Arr:
-    """Evaluate base polynomials ``coeffs`` (C, n) at an extension point: (C, 4)."""
-    pw = F.ext_powers(point, coeffs.shape[1])
+def _eval_poly_ext(coeffs: Arr, *points: Arr) -> Arr:
+    """Evaluate base polynomials ``coeffs`` (C, n) at extension points: (C, 4·#points)."""
+    pw = np.concatenate([F.ext_powers(pt, coeffs.shape[1]) for pt in points], axis=1)
     return F.combine_base_ext(np.ascontiguousarray(coeffs.T), pw)
 
 
@@ -142,8 +142,8 @@ def prove(
     z = draw_ood_point(t, log_n, log_lde)
     g = F.root_of_unity(log_n)
     zg = F.ext_scale(z, np.uint64(g))
-    ood_z = _eval_poly_ext(trace_coeffs, z)
-    ood_zg = _eval_poly_ext(trace_coeffs, zg)
+    both = _eval_poly_ext(trace_coeffs, z, zg)
+    ood_z, ood_zg = both[:, :4], both[:, 4:]
     ood_q = _eval_poly_ext(chunk_coeffs, z)
     t.absorb(b"ood", ext_bytes(ood_z) + ext_bytes(ood_zg) + ext_bytes(ood_q))
     tm.lap("ood")
@@ -312,18 +312,23 @@ def _deep(
         for s in range(lo * block, hi * block, block):
             _deep_block(s, s + block)
 
+    g12 = np.ascontiguousarray(np.concatenate([g1, g2], axis=1))  # (W, 8): both sums at once
+
     def _deep_block(s: int, e: int) -> None:
         x = dom.points(s, e)
-        a = F.ext_add(
-            F.combine_base_ext(trace_lde[:, s:e], g1), F.combine_base_ext(quot_lde[:, s:e], g3)
-        )
-        b = F.combine_base_ext(trace_lde[:, s:e], g2)
+        ab = F.combine_base_ext(trace_lde[:, s:e], g12)
+        a = F.ext_add(ab[:, :4], F.combine_base_ext(quot_lde[:, s:e], g3))
+        b = ab[:, 4:]
         xe = F.ext_from_base(x)
-        inv_z = F.ext_inv(F.ext_sub(xe, z[None, :]))
-        inv_zg = F.ext_inv(F.ext_sub(xe, zg[None, :]))
-        out[s:e] = F.ext_add(
-            F.ext_mul(F.ext_sub(a, a_z[None, :]), inv_z),
-            F.ext_mul(F.ext_sub(b, b_zg[None, :]), inv_zg),
+        dz = F.ext_sub(xe, z[None, :])
+        dzg = F.ext_sub(xe, zg[None, :])
+        inv_both = F.ext_inv(F.ext_mul(dz, dzg))  # one inversion for both denominators
+        out[s:e] = F.ext_mul(
+            F.ext_add(
+                F.ext_mul(F.ext_sub(a, a_z[None, :]), dzg),
+                F.ext_mul(F.ext_sub(b, b_zg[None, :]), dz),
+            ),
+            inv_both,
         )
 
     split_run(work, dom.size // block, parallel=trace_lde.size >= 1 << 18)
