@@ -8,9 +8,11 @@ mappings), so nothing is pickled.  The child only writes its own slice and exits
 
 from __future__ import annotations
 
+import ctypes
 import mmap
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -61,3 +63,55 @@ def split_run(fn: Callable[[int, int], None], n: int, *, parallel: bool = True) 
         _, status = os.waitpid(pid, 0)
     if status != 0:
         raise RuntimeError("parallel worker failed")
+
+
+# ---------------------------------------------------------------- BLAS threads
+
+_SET_NAMES = (
+    "scipy_openblas_set_num_threads64_",
+    "scipy_openblas_set_num_threads",
+    "openblas_set_num_threads",
+)
+_GET_NAMES = (
+    "scipy_openblas_get_num_threads64_",
+    "scipy_openblas_get_num_threads",
+    "openblas_get_num_threads",
+)
+
+
+def _openblas() -> tuple[Any, Any] | None:
+    """(set, get) of the OpenBLAS numpy loaded, found through /proc/self/maps; or None."""
+    try:
+        with open("/proc/self/maps") as fh:
+            paths = {ln.split()[-1] for ln in fh if "openblas" in ln and "/" in ln}
+    except OSError:
+        return None
+    for path in sorted(paths):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        setter = next((getattr(lib, n) for n in _SET_NAMES if hasattr(lib, n)), None)
+        getter = next((getattr(lib, n) for n in _GET_NAMES if hasattr(lib, n)), None)
+        if setter is not None and getter is not None:
+            setter.argtypes = [ctypes.c_int]
+            getter.restype = ctypes.c_int
+            return setter, getter
+    return None
+
+
+@contextmanager
+def single_threaded_blas() -> Iterator[None]:
+    """Our own processes do the parallel work; BLAS threads on top would oversubscribe the
+    cores (and are not fork-safe).  Restores the previous setting on exit."""
+    lib = _openblas()
+    if lib is None:
+        yield
+        return
+    setter, getter = lib
+    previous = int(getter())
+    setter(1)
+    try:
+        yield
+    finally:
+        setter(previous)

@@ -19,7 +19,7 @@ from .field import P64, Arr
 from .fri import fold_layer, layer_rows, leaf_of
 from .merkle import MerkleTree
 from .ntt import coset_intt, intt, ntt
-from .parallel import shared_empty, split_run
+from .parallel import shared_empty, single_threaded_blas, split_run
 from .params import DEFAULT_PARAMS, ProofParams
 from .proof import Opening, Proof
 from .protocol import (
@@ -90,6 +90,18 @@ def prove(
     go on with an invalid trace (a proof of a false statement), the second may alter the
     committed rows ("trace" / "quotient") after everything else was computed from the honest
     ones, so openings carry valid Merkle paths for dishonest values."""
+    with single_threaded_blas():
+        return _prove(air, trace, params, check, profile, tamper)
+
+
+def _prove(
+    air: Air,
+    trace: Arr,
+    params: ProofParams,
+    check: bool,
+    profile: Profile | None,
+    tamper: Tamper | None,
+) -> Proof:
     params.validate()
     air.check_shape()
     prof = profile if profile is not None else Profile()
