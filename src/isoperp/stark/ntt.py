@@ -13,7 +13,7 @@ import numpy as np
 
 from .field import P64, Arr, P, inv, powers, root_of_unity
 
-_BLOCK_ELEMS = 1 << 18  # columns are transformed in blocks of about this many elements
+_BLOCK_ELEMS = 1 << 17  # columns are transformed in blocks of about this many elements
 
 
 @lru_cache(maxsize=32)
@@ -76,37 +76,22 @@ def _four_step_twiddles(log_n1: int, log_n2: int, inverse: bool) -> Arr:
     return t
 
 
-_CHUNK_ELEMS = 1 << 19  # sub-transforms run on cache-resident chunks of this size
-
-
 def _four_step(x: Arr, log_n: int, inverse: bool) -> Arr:
-    """Length-N transforms of the rows of ``x`` (B, N) viewed as N1 x N2 matrices:
-    transforms down the columns in cache-sized column slices, a twiddle, then the same on
-    the transpose (taken slice by slice)."""
+    """Length-N transforms of the rows of ``x`` (B, N), each viewed as an N1 x N2 matrix:
+    transforms down the columns (long contiguous inner loops), a twiddle, a transpose,
+    transforms down the columns again.  All B rows are processed together."""
     b = x.shape[0]
     log_n1 = log_n // 2
     log_n2 = log_n - log_n1
     n1, n2 = 1 << log_n1, 1 << log_n2
-    rev1, rev2 = _bitrev(log_n1), _bitrev(log_n2)
-    tw = _four_step_twiddles(log_n1, log_n2, inverse) if log_n1 > 0 else None
-    out = np.empty((b, n2, n1), dtype=np.uint64)
-    mid = np.empty((n1, n2), dtype=np.uint64)
-    w1 = max(1, min(n2, _CHUNK_ELEMS // n1))
-    w2 = max(1, min(n1, _CHUNK_ELEMS // n2))
-    for i in range(b):
-        m = x[i].reshape(n1, n2)
-        for c0 in range(0, n2, w1):
-            chunk = m[rev1, c0 : c0 + w1]
-            _dft_axis1(chunk[None], log_n1, inverse)
-            if tw is not None:
-                chunk *= tw[:, c0 : c0 + w1]
-                chunk %= P64
-            mid[:, c0 : c0 + w1] = chunk
-        for c0 in range(0, n1, w2):
-            chunk = np.ascontiguousarray(mid[c0 : c0 + w2, rev2].T)
-            _dft_axis1(chunk[None], log_n2, inverse)
-            out[i, :, c0 : c0 + w2] = chunk
-    return out.reshape(b, 1 << log_n)
+    m = x.reshape(b, n1, n2)[:, _bitrev(log_n1), :]
+    _dft_axis1(m, log_n1, inverse)
+    if log_n1 > 0:
+        m *= _four_step_twiddles(log_n1, log_n2, inverse)
+        m %= P64
+    t = np.ascontiguousarray(m.transpose(0, 2, 1))[:, _bitrev(log_n2), :]
+    _dft_axis1(t, log_n2, inverse)
+    return t.reshape(b, 1 << log_n)
 
 
 def _dft_axis1(x: Arr, log_r: int, inverse: bool) -> None:
