@@ -47,6 +47,15 @@ class Boundary:
     degree: int = 1
 
 
+@dataclass(frozen=True)
+class AuxBoundary:
+    """An expression over one row (main and auxiliary columns, challenges) that must vanish
+    at ``row``; its value may depend on the challenges, so it is folded into the expression."""
+
+    row: int
+    degree: int = 1
+
+
 class Ops(ABC, Generic[T]):
     """Field operations the constraint code may use."""
 
@@ -185,7 +194,42 @@ class Air(ABC):
         self.constraints: list[Constraint] = []
         self.boundary: list[Boundary] = []
 
+    # Auxiliary columns (extension-field valued), built after the main trace is committed
+    # and ``num_aux_challenges`` challenges are drawn: for permutation / LogUp arguments.
+    aux_width: int = 0
+    num_aux_challenges: int = 0
+
     def periodic_columns(self) -> list[list[int]]:
+        return []
+
+    def build_aux(self, trace: Arr, challenges: Arr) -> Arr:
+        """Auxiliary trace (aux_width, n, 4) from the main trace (W, n) and challenges."""
+        raise NotImplementedError("this AIR has no auxiliary columns")
+
+    @property
+    def aux_constraints(self) -> list[Constraint]:
+        return []
+
+    @property
+    def aux_boundary(self) -> list[AuxBoundary]:
+        return []
+
+    def eval_aux_constraints(
+        self,
+        ops: Ops[T],
+        cur: Sequence[T],
+        nxt: Sequence[T],
+        aux_cur: Sequence[T],
+        aux_nxt: Sequence[T],
+        periodic: Sequence[T],
+        challenges: Sequence[T],
+    ) -> list[T]:
+        """Constraints over main and auxiliary columns, evaluated in the extension field."""
+        return []
+
+    def eval_aux_boundary(
+        self, ops: Ops[T], row: Sequence[T], aux_row: Sequence[T], challenges: Sequence[T]
+    ) -> list[T]:
         return []
 
     @abstractmethod
@@ -201,6 +245,8 @@ class Air(ABC):
     @property
     def max_degree(self) -> int:
         degs = [c.degree for c in self.constraints] + [b.degree + 1 for b in self.boundary]
+        degs += [c.degree for c in self.aux_constraints]
+        degs += [b.degree + 1 for b in self.aux_boundary]
         return max([2, *degs])
 
     @property
@@ -208,9 +254,19 @@ class Air(ABC):
         """The composition polynomial has degree < (D - 1)·n; it is sent in D - 1 chunks."""
         return self.max_degree - 1
 
+    @property
+    def num_composition_terms(self) -> int:
+        return (
+            len(self.constraints)
+            + len(self.boundary)
+            + len(self.aux_constraints)
+            + len(self.aux_boundary)
+        )
+
     def check_shape(self) -> None:
-        for b in self.boundary:
-            if not 0 <= b.row < self.trace_length:
+        rows = [b.row for b in self.boundary] + [b.row for b in self.aux_boundary]
+        for row in rows:
+            if not 0 <= row < self.trace_length:
                 raise ValueError("boundary row outside the trace")
         for col in self.periodic_columns():
             m = len(col)

@@ -5,19 +5,21 @@
     u16 count + public inputs (u32 each) | trace root (32) | quotient root (32) |
     OOD values: trace at z (W ext), trace at z·g (W ext), quotient limbs at z (Q ext) |
     FRI layer roots (L x 32) | final polynomial (d x ext) | u64 proof-of-work nonce |
-    openings: trace, quotient, then one per FRI layer, each:
+    openings: trace, [aux], quotient, then one per FRI layer, each:
         u16 leaf count U | U rows of u32 field elements | u16 sibling count S | S x 32
 
-An extension element is 4 u32.  W, Q, L and d follow from the AIR and the parameters, so
-they are not encoded; every count that is encoded is bounded before anything is allocated,
-every field element must be canonical (< p), and no trailing byte is allowed.
+Bracketed parts exist only for AIRs with A > 0 auxiliary (extension) columns, committed as
+4A base limb columns.  An extension element is 4 u32.  W, A, Q, L and d follow from the AIR
+and the parameters, so they are not encoded; every count that is encoded is bounded before
+anything is allocated, every field element must be canonical (< p), and no trailing byte is
+allowed.
 """
 
 from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -59,6 +61,11 @@ class Proof:
     trace_open: Opening
     quotient_open: Opening
     fri_open: list[Opening]
+    # auxiliary columns (present only when the AIR has them)
+    aux_root: bytes = b""
+    ood_aux_z: Arr = field(default_factory=lambda: np.zeros((0, 4), dtype=np.uint64))
+    ood_aux_zg: Arr = field(default_factory=lambda: np.zeros((0, 4), dtype=np.uint64))
+    aux_open: Opening | None = None
 
 
 def _elems(a: Arr) -> bytes:
@@ -71,11 +78,13 @@ def encode(proof: Proof) -> bytes:
     out += [struct.pack("<B", len(name)), name, struct.pack("<B", proof.log_trace)]
     out += [struct.pack("<H", len(proof.public_inputs))]
     out += [struct.pack(f"<{len(proof.public_inputs)}I", *proof.public_inputs)]
-    out += [proof.trace_root, proof.quotient_root]
-    out += [_elems(proof.ood_trace_z), _elems(proof.ood_trace_zg), _elems(proof.ood_quotient_z)]
+    out += [proof.trace_root, proof.aux_root, proof.quotient_root]
+    out += [_elems(proof.ood_trace_z), _elems(proof.ood_trace_zg)]
+    out += [_elems(proof.ood_aux_z), _elems(proof.ood_aux_zg), _elems(proof.ood_quotient_z)]
     out += list(proof.fri_roots)
     out += [_elems(proof.final_poly), struct.pack("<Q", proof.pow_nonce)]
-    for op in [proof.trace_open, proof.quotient_open, *proof.fri_open]:
+    aux = [proof.aux_open] if proof.aux_open is not None else []
+    for op in [proof.trace_open, *aux, proof.quotient_open, *proof.fri_open]:
         out += [struct.pack("<H", op.rows.shape[0]), _elems(op.rows)]
         out += [struct.pack("<H", len(op.siblings)), *op.siblings]
     return b"".join(out)
@@ -148,10 +157,14 @@ def decode(data: bytes, make_air: AirFactory) -> tuple[Proof, Air]:
         raise ProofFormatError(f"bad statement: {e}") from e
     w = air.width
     qc = 4 * air.num_quotient_chunks
+    wa = 4 * air.aux_width
     trace_root = r.take(DIGEST)
+    aux_root = r.take(DIGEST) if wa else b""
     quotient_root = r.take(DIGEST)
     ood_z = r.elems(4 * w).reshape(w, 4)
     ood_zg = r.elems(4 * w).reshape(w, 4)
+    ood_az = r.elems(4 * wa).reshape(wa, 4)
+    ood_azg = r.elems(4 * wa).reshape(wa, 4)
     ood_q = r.elems(4 * qc).reshape(qc, 4)
     n_layers = params.fri_layers(log_trace)
     fri_roots = [r.take(DIGEST) for _ in range(n_layers)]
@@ -159,7 +172,7 @@ def decode(data: bytes, make_air: AirFactory) -> tuple[Proof, Air]:
     final_poly = r.elems(4 * d_final).reshape(d_final, 4)
     nonce = r.u64()
     log_lde = log_trace + params.log_blowup
-    widths = [(w, log_lde), (qc, log_lde)]
+    widths = [(w, log_lde), *([(wa, log_lde)] if wa else []), (qc, log_lde)]
     widths += [
         (4 << params.fri_log_arity, log_lde - (i + 1) * params.fri_log_arity)
         for i in range(n_layers)
@@ -191,7 +204,11 @@ def decode(data: bytes, make_air: AirFactory) -> tuple[Proof, Air]:
         final_poly=final_poly,
         pow_nonce=nonce,
         trace_open=openings[0],
-        quotient_open=openings[1],
-        fri_open=openings[2:],
+        quotient_open=openings[2 if wa else 1],
+        fri_open=openings[3 if wa else 2 :],
+        aux_root=aux_root,
+        ood_aux_z=ood_az,
+        ood_aux_zg=ood_azg,
+        aux_open=openings[1] if wa else None,
     )
     return proof, air

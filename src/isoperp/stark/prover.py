@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from . import field as F
 from .air import BASE_OPS, Air, Kind
+from .air import EXT_OPS as F_EXT_OPS
 from .domain import Domain, coset_evals
 from .field import P64, Arr
 from .fri import fold_layer, layer_rows, leaf_of
@@ -130,11 +131,29 @@ def _prove(
     t.absorb(b"trace_root", trace_tree.root)
     tm.lap("trace_commit")
 
+    # ---- 1b. auxiliary columns, built from challenges drawn after the trace commitment
+    aux_tree: MerkleTree | None = None
+    aux_coeffs = np.zeros((0, n), dtype=np.uint64)
+    aux_lde = np.zeros((0, dom.size), dtype=np.uint64)
+    aux_challenges = np.zeros((0, 4), dtype=np.uint64)
+    if air.aux_width:
+        aux_challenges = draw_ext_many(t, b"aux_challenges", air.num_aux_challenges)
+        aux = air.build_aux(trace, aux_challenges)
+        if aux.shape != (air.aux_width, n, 4):
+            raise ProverError("auxiliary trace has the wrong shape")
+        limbs = np.ascontiguousarray(aux.transpose(0, 2, 1).reshape(4 * air.aux_width, n))
+        aux_coeffs = intt(limbs)
+        aux_lde = coset_evals(aux_coeffs, dom)
+        aux_tree = _commit_rows(aux_lde, "aux", tamper)
+        t.absorb(b"aux_root", aux_tree.root)
+        tm.lap("aux")
+
     # ---- 2. composition quotient on the LDE domain
-    n_cons = len(air.constraints)
-    n_bnd = len(air.boundary)
-    coeffs = draw_ext_many(t, b"composition", n_cons + n_bnd)
+    coeffs = draw_ext_many(t, b"composition", air.num_composition_terms)
     quotient = _composition(air, trace_lde, coeffs, dom)
+    if air.aux_width:
+        aux_q = _aux_composition(air, trace_lde, aux_lde, aux_challenges, coeffs, dom)
+        quotient = F.ext_add(quotient, aux_q)
     tm.lap("constraints")
     q_coeffs = coset_intt(dom.to_natural(np.ascontiguousarray(quotient.T)), COSET_SHIFT)
     chunks = air.num_quotient_chunks
@@ -156,13 +175,26 @@ def _prove(
     zg = F.ext_scale(z, np.uint64(g))
     both = _eval_poly_ext(trace_coeffs, z, zg)
     ood_z, ood_zg = both[:, :4], both[:, 4:]
+    aux_both = _eval_poly_ext(aux_coeffs, z, zg)
+    ood_az, ood_azg = aux_both[:, :4], aux_both[:, 4:]
     ood_q = _eval_poly_ext(chunk_coeffs, z)
-    t.absorb(b"ood", ext_bytes(ood_z) + ext_bytes(ood_zg) + ext_bytes(ood_q))
+    t.absorb(
+        b"ood",
+        ext_bytes(ood_z)
+        + ext_bytes(ood_zg)
+        + ext_bytes(ood_az)
+        + ext_bytes(ood_azg)
+        + ext_bytes(ood_q),
+    )
     tm.lap("ood")
 
     # ---- 4. DEEP composition
-    gam = draw_ext_many(t, b"deep", 2 * w + 4 * chunks)
-    deep = _deep(trace_lde, quot_lde, gam, z, zg, ood_z, ood_zg, ood_q, dom)
+    wa = 4 * air.aux_width
+    gam = draw_ext_many(t, b"deep", 2 * (w + wa) + 4 * chunks)
+    main_lde = np.concatenate([trace_lde, aux_lde]) if wa else trace_lde
+    main_z = np.concatenate([ood_z, ood_az]) if wa else ood_z
+    main_zg = np.concatenate([ood_zg, ood_azg]) if wa else ood_zg
+    deep = _deep(main_lde, quot_lde, gam, z, zg, main_z, main_zg, ood_q, dom)
     del quotient
     tm.lap("deep")
 
@@ -201,6 +233,7 @@ def _prove(
     uq = sorted(set(queries))
     trace_open = Opening(trace_tree.rows_at(uq), trace_tree.open(uq))
     quot_open = Opening(quot_tree.rows_at(uq), quot_tree.open(uq))
+    aux_open = Opening(aux_tree.rows_at(uq), aux_tree.open(uq)) if aux_tree else None
     fri_open = []
     pos = list(queries)
     for tree, ld in zip(trees, doms, strict=True):
@@ -217,6 +250,10 @@ def _prove(
         quotient_root=quot_tree.root,
         ood_trace_z=ood_z,
         ood_trace_zg=ood_zg,
+        aux_root=aux_tree.root if aux_tree else b"",
+        ood_aux_z=ood_az,
+        ood_aux_zg=ood_azg,
+        aux_open=aux_open,
         ood_quotient_z=ood_q,
         fri_roots=roots,
         final_poly=final_poly,
@@ -300,6 +337,80 @@ def _composition_coset(
                 comb = F.combine_base_ext(v, b_coeffs[js])
                 acc = F.ext_add(acc, F.ext_scale(comb, dinv))
         out[base + s : base + e] = acc
+
+
+def expand_ext_coeffs(coeffs: Arr) -> Arr:
+    """(K, 4) -> (4K, 4): row 4i + l is coeffs[i]·X^l, so that sum_i c_i·v_i for extension
+    values v_i = sum_l v_il X^l becomes a base-by-extension combination of the limbs."""
+    basis = np.eye(4, dtype=np.uint64)
+    out = F.ext_mul(coeffs[:, None, :], basis[None, :, :])
+    r: Arr = out.reshape(-1, 4)
+    return r
+
+
+def _aux_composition(
+    air: Air, trace_lde: Arr, aux_lde: Arr, challenges: Arr, coeffs: Arr, dom: Domain
+) -> Arr:
+    """The auxiliary constraints' share of the composition, evaluated in the extension."""
+    n = air.trace_length
+    log_n = n.bit_length() - 1
+    g_last = pow(F.root_of_unity(log_n), n - 1, F.P)
+    gen_n = F.root_of_unity(log_n)
+    k0 = len(air.constraints) + len(air.boundary)
+    cons = air.aux_constraints
+    c_all = [i for i, c in enumerate(cons) if c.kind is Kind.EVERY_ROW]
+    c_tr = [i for i, c in enumerate(cons) if c.kind is Kind.TRANSITION]
+    c_co = coeffs[k0 : k0 + len(cons)]
+    b_co = coeffs[k0 + len(cons) :]
+    chal = [challenges[i] for i in range(challenges.shape[0])]
+    periodic = periodic_coeffs(air)
+    aw = air.aux_width
+    out = np.empty((dom.size, 4), dtype=np.uint64)
+    block = min(n, EVAL_BLOCK)
+
+    def ext_rows(lde: Arr, cols: range, s: int, e: int) -> list[Arr]:
+        return [F.ext_from_base(lde[c, s:e]) for c in cols]
+
+    def aux_rows(s: int, e: int) -> list[Arr]:
+        return [np.ascontiguousarray(aux_lde[4 * j : 4 * j + 4, s:e].T) for j in range(aw)]
+
+    def combine(vals: list[Arr], idx: list[int], co: Arr, size: int) -> Arr:
+        v = np.concatenate([np.broadcast_to(vals[i], (size, 4)).T for i in idx])
+        return F.combine_base_ext(np.ascontiguousarray(v), expand_ext_coeffs(co[idx]))
+
+    for k in range(dom.b):
+        ck = dom.coset_shift(k)
+        z_all_inv = np.uint64(F.inv((pow(ck, n, F.P) - 1) % F.P))
+        per_vals = []
+        for pc in periodic:
+            m = pc.shape[0]
+            pv = coset_evals(pc[None, :], Domain(pow(ck, n // m, F.P), 0, m.bit_length() - 1))
+            per_vals.append(np.tile(pv[0], n // m))
+        base = k * n
+        for s in range(0, n, block):
+            e = s + block
+            nx = np.arange(base + s + 1, base + e + 1)
+            nx[-1] = base + (e % n)
+            cur = ext_rows(trace_lde, range(air.width), base + s, base + e)
+            nxt = [F.ext_from_base(trace_lde[c, nx]) for c in range(air.width)]
+            acur = aux_rows(base + s, base + e)
+            anxt = [np.ascontiguousarray(aux_lde[4 * j : 4 * j + 4, nx].T) for j in range(aw)]
+            per = [F.ext_from_base(pv[s:e]) for pv in per_vals]
+            vals = air.eval_aux_constraints(F_EXT_OPS, cur, nxt, acur, anxt, per, chal)
+            x = dom.points(base + s, base + e)
+            acc = np.zeros((e - s, 4), dtype=np.uint64)
+            if c_all:
+                acc = F.ext_add(acc, (combine(vals, c_all, c_co, e - s) * z_all_inv) % P64)
+            if c_tr:
+                tr_inv = F.mul(F.sub(x, np.uint64(g_last)), z_all_inv)
+                acc = F.ext_add(acc, F.ext_scale(combine(vals, c_tr, c_co, e - s), tr_inv))
+            bexpr = air.eval_aux_boundary(F_EXT_OPS, cur, acur, chal)
+            for j, bd in enumerate(air.aux_boundary):
+                dinv = F.inv_arr(F.sub(x, np.uint64(pow(gen_n, bd.row, F.P))))
+                term = combine(bexpr, [j], b_co, e - s)
+                acc = F.ext_add(acc, F.ext_scale(term, dinv))
+            out[base + s : base + e] = acc
+    return out
 
 
 def _deep(

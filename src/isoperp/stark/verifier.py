@@ -109,7 +109,12 @@ def _verify(
     # ---- transcript replay
     t = start_transcript(params, air)
     t.absorb(b"trace_root", proof.trace_root)
-    coeffs = draw_ext_many(t, b"composition", len(air.constraints) + len(air.boundary))
+    wa = 4 * air.aux_width
+    aux_challenges = np.zeros((0, 4), dtype=np.uint64)
+    if wa:
+        aux_challenges = draw_ext_many(t, b"aux_challenges", air.num_aux_challenges)
+        t.absorb(b"aux_root", proof.aux_root)
+    coeffs = draw_ext_many(t, b"composition", air.num_composition_terms)
     t.absorb(b"quotient_root", proof.quotient_root)
     z = draw_ood_point(t, log_n, log_lde)
     g = F.root_of_unity(log_n)
@@ -118,9 +123,11 @@ def _verify(
         b"ood",
         ext_bytes(proof.ood_trace_z)
         + ext_bytes(proof.ood_trace_zg)
+        + ext_bytes(proof.ood_aux_z)
+        + ext_bytes(proof.ood_aux_zg)
         + ext_bytes(proof.ood_quotient_z),
     )
-    gam = draw_ext_many(t, b"deep", 2 * w + 4 * chunks)
+    gam = draw_ext_many(t, b"deep", 2 * (w + wa) + 4 * chunks)
     betas = []
     for i, root in enumerate(proof.fri_roots):
         t.absorb(b"fri_root", root)
@@ -131,26 +138,36 @@ def _verify(
     queries = t.challenge_indices(b"queries", params.num_queries, log_lde)
 
     # ---- constraints at the out-of-domain point
-    _check_ood(air, proof, coeffs, z, n)
+    _check_ood(air, proof, coeffs, aux_challenges, z, n)
 
     # ---- Merkle openings of trace and quotient rows
     uq = sorted(set(queries))
     _check_opening(proof.trace_open, proof.trace_root, uq, log_lde, "trace")
     _check_opening(proof.quotient_open, proof.quotient_root, uq, log_lde, "quotient")
+    main_rows = proof.trace_open.rows
+    main_z, main_zg = proof.ood_trace_z, proof.ood_trace_zg
+    if wa:
+        _check(proof.aux_open is not None, "missing auxiliary opening")
+        assert proof.aux_open is not None
+        _check_opening(proof.aux_open, proof.aux_root, uq, log_lde, "aux")
+        main_rows = np.concatenate([main_rows, proof.aux_open.rows], axis=1)
+        main_z = np.concatenate([main_z, proof.ood_aux_z])
+        main_zg = np.concatenate([main_zg, proof.ood_aux_zg])
+    w = w + wa
 
     # ---- DEEP values at the queries
     dom = Domain(COSET_SHIFT, lb, log_n)
     row_of = {q: i for i, q in enumerate(uq)}
     xs = np.array([dom.point(q) for q in uq], dtype=np.uint64)
     g1, g2, g3 = gam[:w], gam[w : 2 * w], gam[2 * w :]
-    trows = np.ascontiguousarray(proof.trace_open.rows.T)
+    trows = np.ascontiguousarray(main_rows.T)
     a = F.ext_add(
         F.combine_base_ext(trows, g1),
         F.combine_base_ext(np.ascontiguousarray(proof.quotient_open.rows.T), g3),
     )
     b = F.combine_base_ext(trows, g2)
-    a_z = F.ext_add(_dot(g1, proof.ood_trace_z), _dot(g3, proof.ood_quotient_z))
-    b_zg = _dot(g2, proof.ood_trace_zg)
+    a_z = F.ext_add(_dot(g1, main_z), _dot(g3, proof.ood_quotient_z))
+    b_zg = _dot(g2, main_zg)
     xe = F.ext_from_base(xs)
     deep_vals = F.ext_add(
         F.ext_mul(F.ext_sub(a, a_z[None]), F.ext_inv(F.ext_sub(xe, z[None]))),
@@ -208,7 +225,27 @@ def _check_opening(op: Opening, root: bytes, leaves: list[int], depth: int, what
     _check(verify_multi(root, depth, digests, op.siblings), f"{what}: Merkle opening fails")
 
 
-def _check_ood(air: Air, proof: Proof, coeffs: Arr, z_arr: Arr, n: int) -> None:
+def _ext_from_limbs(limbs: Arr) -> list[Ext4]:
+    """Aux column values from their 4 base-limb polynomials' values: sum_l X^l·v_l."""
+    ops = PY_EXT_OPS
+    out = []
+    for j in range(limbs.shape[0] // 4):
+        acc: Ext4 = (0, 0, 0, 0)
+        for limb in range(4):
+            basis = (
+                1 if limb == 0 else 0,
+                1 if limb == 1 else 0,
+                1 if limb == 2 else 0,
+                1 if limb == 3 else 0,
+            )
+            acc = ops.add(acc, ops.mul(basis, to_py(limbs[4 * j + limb])))
+        out.append(acc)
+    return out
+
+
+def _check_ood(
+    air: Air, proof: Proof, coeffs: Arr, aux_challenges: Arr, z_arr: Arr, n: int
+) -> None:
     ops = PY_EXT_OPS
     cur = [to_py(v) for v in proof.ood_trace_z]
     nxt = [to_py(v) for v in proof.ood_trace_zg]
@@ -246,6 +283,22 @@ def _check_ood(air: Air, proof: Proof, coeffs: Arr, z_arr: Arr, n: int) -> None:
         for j in js:
             acc = ops.add(acc, ops.mul(cs[k0 + j], ops.add_const(bexpr[j], -air.boundary[j].value)))
         total = ops.add(total, ops.mul(acc, dinv))
+    if air.aux_width:
+        acur = _ext_from_limbs(proof.ood_aux_z)
+        anxt = _ext_from_limbs(proof.ood_aux_zg)
+        chal = [to_py(c) for c in aux_challenges]
+        avals = air.eval_aux_constraints(ops, cur, nxt, acur, anxt, per, chal)
+        _check(len(avals) == len(air.aux_constraints), "AIR returned the wrong aux count")
+        k1 = k0 + len(air.boundary)
+        for i, c in enumerate(air.aux_constraints):
+            zi = z_all_inv if c.kind is Kind.EVERY_ROW else tr_inv
+            total = ops.add(total, ops.mul(ops.mul(cs[k1 + i], avals[i]), zi))
+        k2 = k1 + len(air.aux_constraints)
+        abnd = air.eval_aux_boundary(ops, cur, acur, chal)
+        _check(len(abnd) == len(air.aux_boundary), "AIR returned the wrong aux boundary count")
+        for j, abd in enumerate(air.aux_boundary):
+            dinv = to_py(F.ext_inv(from_py(ops.add_const(z, -pow(gen_n, abd.row, F.P)))))
+            total = ops.add(total, ops.mul(ops.mul(cs[k2 + j], abnd[j]), dinv))
     # the committed quotient at z: sum_j z^(j n) sum_l X^l H_{j,l}(z)
     q = zero
     zpow: Ext4 = (1, 0, 0, 0)

@@ -7,10 +7,12 @@ from collections.abc import Callable, Sequence
 from ..air import Air
 from .fibsq import FibSqAir
 from .poseidon2_chain import Poseidon2ChainAir
+from .range_check import RangeCheckAir
 
 REGISTRY: dict[str, Callable[[int, Sequence[int]], Air]] = {
     FibSqAir.name: FibSqAir,
     Poseidon2ChainAir.name: Poseidon2ChainAir,
+    RangeCheckAir.name: RangeCheckAir,
 }
 
 
