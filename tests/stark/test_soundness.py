@@ -174,10 +174,14 @@ def test_malformed_inputs_rejected_with_clear_errors(example: tuple[str, Builder
     assert not v.accepted and "leaf count" in v.reason
     name_len = data[12]
     log_pos = 13 + name_len
-    for value, word in ((60, "trace length"), (0, "trace length")):
+    for value, word in ((60, "trace length"), (0, "trace length"), (24, "trace length")):
         blob = data[:log_pos] + bytes([value]) + data[log_pos + 1 :]
         v = verify(blob, LOW_FLOOR)
         assert not v.accepted and word in v.reason, v.reason
+    blob = data[:6] + bytes([6]) + data[7:]  # blowup 64 with a 2^24 trace: two-adicity
+    blob = blob[:log_pos] + bytes([24]) + blob[log_pos + 1 :]
+    v = verify(blob, LOW_FLOOR)
+    assert not v.accepted and "two-adicity" in v.reason, v.reason
     blob = data[:7] + struct.pack("<H", 60000) + data[9:]  # queries
     v = verify(blob, LOW_FLOOR)
     assert not v.accepted and "parameters" in v.reason

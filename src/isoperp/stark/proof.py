@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .air import Air
-from .field import Arr, P
+from .field import TWO_ADICITY, Arr, P
 from .merkle import DIGEST
 from .params import MAX_LOG_TRACE, ParamError, ProofParams
 
@@ -147,6 +147,8 @@ def decode(data: bytes, make_air: AirFactory) -> tuple[Proof, Air]:
     log_trace = r.u8()
     if not 1 <= log_trace <= MAX_LOG_TRACE:
         raise ProofFormatError("trace length out of range")
+    if log_trace + params.log_blowup > TWO_ADICITY:
+        raise ProofFormatError("trace length out of range for this blowup (two-adicity)")
     n_pub = r.u16()
     if n_pub > MAX_PUBLIC:
         raise ProofFormatError("too many public inputs")
