@@ -217,29 +217,23 @@ def _ext_int(s: list[int]) -> list[int]:
 
 
 def permute_scalar(state: Sequence[int]) -> list[int]:
-    """One permutation on Python ints (the sequential path of a hash chain)."""
+    """One permutation on Python ints (the sequential path of a hash chain).  Written with
+    comprehensions and one reduction per cube, the fastest form measured in CPython."""
     p = P
     s = _ext_int(list(state))
     for rc in _RCI:
-        y = []
-        for x, c in zip(s, rc, strict=True):
-            u = (x + c) % p
-            u3 = u * u % p * u % p
-            y.append(u3 * u3 % p * u % p)
-        s = _ext_int(y)
+        u = [(x + c) % p for x, c in zip(s, rc, strict=True)]
+        s = _ext_int([(t := a * a * a % p) * t * a % p for a in u])
+    diag = _DIAG
     for c in _RCP:
-        u = (s[0] + c) % p
-        u3 = u * u % p * u % p
-        s[0] = u3 * u3 % p * u % p
-        t = sum(s)
-        s = [(t + d * x) % p for x, d in zip(s, _DIAG, strict=True)]
+        a = (s[0] + c) % p
+        t = a * a * a % p
+        s[0] = t * t * a % p
+        total = sum(s)
+        s = [(total + d * x) % p for x, d in zip(s, diag, strict=True)]
     for rc in _RCF:
-        y = []
-        for x, c in zip(s, rc, strict=True):
-            u = (x + c) % p
-            u3 = u * u % p * u % p
-            y.append(u3 * u3 % p * u % p)
-        s = _ext_int(y)
+        u = [(x + c) % p for x, c in zip(s, rc, strict=True)]
+        s = _ext_int([(t := a * a * a % p) * t * a % p for a in u])
     return [x % p for x in s]
 
 
