@@ -35,3 +35,9 @@ def test_bench_json(capsys: pytest.CaptureFixture[str]) -> None:
         assert key in result
     assert result["verified"] is True and result["conjectured_bits"] >= 100
     assert result["trace_width"] == 157 and result["trace_length"] == 16
+
+
+def test_bench_reports_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["bench", "stark", "--air", "poseidon2-chain", "--steps", "16", "--blowup", "4"]
+    assert main(args) == 2  # degree 7 needs 6 quotient chunks: blowup 8
+    assert "blowup too small" in capsys.readouterr().err

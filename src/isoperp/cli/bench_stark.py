@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import sys
 import time
 from typing import Any
 
@@ -35,13 +36,17 @@ def _peak_rss_mb() -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    params = params_for(args.bits, args.blowup, args.grinding, args.fri_arity.bit_length() - 1)
-    t0 = time.perf_counter()
-    air, trace = build_example(args.air, args.steps)
-    t1 = time.perf_counter()
-    profile = Profile()
-    proof = prove(air, trace, params, profile=profile)
-    t2 = time.perf_counter()
+    try:
+        params = params_for(args.bits, args.blowup, args.grinding, args.fri_arity.bit_length() - 1)
+        t0 = time.perf_counter()
+        air, trace = build_example(args.air, args.steps)
+        t1 = time.perf_counter()
+        profile = Profile()
+        proof = prove(air, trace, params, profile=profile)
+        t2 = time.perf_counter()
+    except ValueError as e:  # ProverError and ParamError are ValueErrors
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     data = encode(proof)
     times = []
     ok = True
