@@ -19,7 +19,7 @@ from .domain import Domain, coset_evals
 from .field import P64, Arr
 from .fri import fold_layer, layer_rows, leaf_of
 from .merkle import MerkleTree
-from .ntt import coset_intt, intt, ntt
+from .ntt import coset_intt, intt
 from .parallel import shared_empty, single_threaded_blas, split_run
 from .params import DEFAULT_PARAMS, ProofParams
 from .proof import Opening, Proof
@@ -119,7 +119,6 @@ def _prove(
     if air.num_quotient_chunks > blow:
         raise ProverError("blowup too small for the constraint degree")
     log_lde = log_n + lb
-    1 << log_lde
     t = start_transcript(params, air)
 
     # ---- 1. trace commitment
@@ -465,4 +464,4 @@ def _ext_dot(coeffs: Arr, vals: Arr) -> Arr:
     return acc
 
 
-__all__ = ["Profile", "ProverError", "ntt", "prove"]
+__all__ = ["Profile", "ProverError", "prove"]
