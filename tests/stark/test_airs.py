@@ -54,12 +54,31 @@ def test_poseidon2_component_constraints() -> None:
 
 def test_poseidon2_chain_trace_links_rows() -> None:
     air, trace = poseidon2_chain.build(5)
-    assert air.trace_length == 8
-    hs = poseidon2_chain.chain(poseidon2_chain.default_h0(), 5)
+    assert air.trace_length == 8 and trace.shape == (141, 8)
+    hs = poseidon2_chain.chain(poseidon2_chain.default_h0(), 8)
     assert list(air.public_inputs[17:]) == hs[5]
-    assert [int(v) for v in trace[:16, 4]] == hs[4]
+    # row r holds the S-box outputs of the permutation of h(r)
+    cols, _ = P2.trace_columns(np.array(hs[:8], dtype=np.uint64).T)
+    assert np.array_equal(trace, cols[16:])
     vals = air.eval_constraints(BASE_OPS, list(trace[:, :-1]), list(trace[:, 1:]), [])
-    assert all(not v.any() for v in vals)
+    assert len(vals) == 141 and all(not v.any() for v in vals)
     bvals = air.eval_boundary(BASE_OPS, list(trace))
-    assert [int(b[0]) for b in bvals[:16]] == hs[0]
+    assert [int(b[0]) for b in bvals[:16]] == [bd.value for bd in air.boundary[:16]]
     assert [int(b[4]) for b in bvals[16:]] == hs[5]
+    # a last-round S-box output of row 2: row 2's constraints (its own round and its link
+    # into row 3, both evaluated at row 2)
+    bad = trace.copy()
+    bad[139, 2] = (bad[139, 2] + 1) % P
+    vals = air.eval_constraints(BASE_OPS, list(bad[:, :-1]), list(bad[:, 1:]), [])
+    assert {int(j) for v in vals for j in np.nonzero(v)[0]} == {2}
+    # a round-0 S-box output of row 3: the link from row 2 and row 3's round-1 constraints
+    bad = trace.copy()
+    bad[4, 3] = (bad[4, 3] + 1) % P
+    vals = air.eval_constraints(BASE_OPS, list(bad[:, :-1]), list(bad[:, 1:]), [])
+    assert {int(j) for v in vals for j in np.nonzero(v)[0]} == {2, 3}
+
+
+def test_poseidon2_chain_binds_h0() -> None:
+    air_a, _ = poseidon2_chain.build(4)
+    air_b, _ = poseidon2_chain.build(4, h0=[1] * 16)
+    assert [b.value for b in air_a.boundary[:16]] != [b.value for b in air_b.boundary[:16]]

@@ -34,7 +34,7 @@ def test_bench_json(capsys: pytest.CaptureFixture[str]) -> None:
                 "peak_rss_mb"):  # fmt: skip
         assert key in result
     assert result["verified"] is True and result["conjectured_bits"] >= 100
-    assert result["trace_width"] == 157 and result["trace_length"] == 16
+    assert result["trace_width"] == 141 and result["trace_length"] == 16
 
 
 def test_bench_reports_errors(capsys: pytest.CaptureFixture[str]) -> None:

@@ -174,6 +174,12 @@ def permute_trace(state: Arr) -> tuple[list[Arr], list[Arr], list[Arr]]:
     return full, partial, s
 
 
+def permute_first_round_inputs(state: Arr) -> Arr:
+    """Round-0 S-box inputs (M_E·state + rc) of a (16,) or (16, N) state, natively."""
+    s = external_linear(NP_OPS, [np.asarray(state[i], dtype=np.uint64) for i in range(WIDTH)])
+    return np.stack([_np_add(s[i], np.uint64(RC_EXTERNAL_INITIAL[0][i])) for i in range(WIDTH)])
+
+
 def permute(state: Arr) -> Arr:
     """Poseidon2 on a (16,) state or a (16, N) batch of states."""
     a = np.asarray(state, dtype=np.uint64)
@@ -261,6 +267,13 @@ class ConstraintOps(Protocol[T]):
     def pow7(self, a: T) -> T: ...
 
 
+def first_round_inputs(ops: ConstraintOps[T], state: Sequence[T]) -> list[T]:
+    """The 16 S-box inputs of round 0 for permutation input ``state``: M_E·state + rc."""
+    lin: LinearOps[T] = LinearOps(ops.add, ops.sub, ops.mul_const)
+    s = external_linear(lin, list(state))
+    return [ops.add_const(s[i], RC_EXTERNAL_INITIAL[0][i]) for i in range(WIDTH)]
+
+
 def constraints(ops: ConstraintOps[T], cols: Sequence[T]) -> tuple[list[T], list[T]]:
     """Constraints of one permutation laid out as ``trace_columns`` (157 values): 141 degree-7
     S-box constraints (committed output minus (linear input)^7) and the 16 output
@@ -268,12 +281,24 @@ def constraints(ops: ConstraintOps[T], cols: Sequence[T]) -> tuple[list[T], list
 
     The S-box inputs are linear in committed columns because each round's linear layer is
     recomputed from the committed S-box outputs, never from the degree-7 expressions."""
+    first = first_round_inputs(ops, cols[:WIDTH])
+    y = cols[WIDTH : 2 * WIDTH]
+    head = [ops.sub(y[i], ops.pow7(first[i])) for i in range(WIDTH)]
+    rest, out = sbox_constraints_after_first_round(ops, cols[WIDTH:])
+    return head + rest, out
+
+
+def sbox_constraints_after_first_round(
+    ops: ConstraintOps[T], sbox: Sequence[T]
+) -> tuple[list[T], list[T]]:
+    """For the 141 S-box output columns alone: the 125 constraints of rounds 1..20 (round 0's
+    inputs are the caller's business, e.g. the previous row of a chain) and the 16 outputs."""
     lin: LinearOps[T] = LinearOps(ops.add, ops.sub, ops.mul_const)
-    s = external_linear(lin, list(cols[:WIDTH]))
+    s = external_linear(lin, list(sbox[:WIDTH]))
     k = WIDTH
     out: list[T] = []
-    for r in range(FULL_ROUNDS_HALF):
-        y = list(cols[k : k + WIDTH])
+    for r in range(1, FULL_ROUNDS_HALF):
+        y = list(sbox[k : k + WIDTH])
         out += [
             ops.sub(y[i], ops.pow7(ops.add_const(s[i], RC_EXTERNAL_INITIAL[r][i])))
             for i in range(WIDTH)
@@ -281,12 +306,12 @@ def constraints(ops: ConstraintOps[T], cols: Sequence[T]) -> tuple[list[T], list
         s = external_linear(lin, y)
         k += WIDTH
     for r in range(PARTIAL_ROUNDS):
-        y0 = cols[k]
+        y0 = sbox[k]
         out.append(ops.sub(y0, ops.pow7(ops.add_const(s[0], RC_INTERNAL[r]))))
         s = internal_linear(lin, [y0, *s[1:]])
         k += 1
     for r in range(FULL_ROUNDS_HALF):
-        y = list(cols[k : k + WIDTH])
+        y = list(sbox[k : k + WIDTH])
         out += [
             ops.sub(y[i], ops.pow7(ops.add_const(s[i], RC_EXTERNAL_FINAL[r][i])))
             for i in range(WIDTH)
