@@ -76,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
         "proven_unique_decoding_bits": sec.proven_unique_decoding_bits,
         "peak_rss_mb": round(_peak_rss_mb(), 1),
         "profile_s": {k: round(v, 4) for k, v in profile.phases.items()},
+        "profile_cpu_s": {k: round(v, 3) for k, v in profile.cpu.items()},
+        "cpu_s": round(sum(profile.cpu.values()), 3),
     }
     if args.json:
         print(json.dumps(result))

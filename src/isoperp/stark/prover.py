@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import struct
 import time
 from collections import defaultdict
@@ -41,22 +42,32 @@ class ProverError(ValueError):
 
 @dataclass
 class Profile:
+    """Wall-clock and CPU seconds per prover phase (CPU includes forked workers)."""
+
     phases: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
     queries: list[int] = field(default_factory=list)
 
-    def add(self, name: str, seconds: float) -> None:
+    def add(self, name: str, seconds: float, cpu_seconds: float = 0.0) -> None:
         self.phases[name] = self.phases.get(name, 0.0) + seconds
+        self.cpu[name] = self.cpu.get(name, 0.0) + cpu_seconds
+
+
+def _cpu_now() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 class _Timer:
     def __init__(self, profile: Profile) -> None:
         self.profile = profile
         self.t = time.perf_counter()
+        self.c = _cpu_now()
 
     def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.profile.add(name, now - self.t)
-        self.t = now
+        now, cpu = time.perf_counter(), _cpu_now()
+        self.profile.add(name, now - self.t, cpu - self.c)
+        self.t, self.c = now, cpu
 
 
 def _eval_poly_ext(coeffs: Arr, *points: Arr) -> Arr:
