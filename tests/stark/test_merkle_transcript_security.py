@@ -27,6 +27,18 @@ def test_multi_opening_roundtrip_and_tamper() -> None:
     assert not merkle.verify_multi(tree.root, 6, {64: leaves[3]}, [])
 
 
+def test_narrow_rows_are_their_own_digests() -> None:
+    rows = rng.integers(0, 2**31 - 1, (8, 3), dtype=np.uint32)
+    tree = merkle.MerkleTree(rows.T.astype(np.uint64))
+    leaf = merkle.leaf_digest_of_row(rows[2])
+    assert leaf == rows[2].astype("<u4").tobytes() + bytes(20)
+    sibs = tree.open([2])
+    assert merkle.verify_multi(tree.root, 3, {2: leaf}, sibs)
+    other = rows[2].copy()
+    other[1] ^= 1
+    assert not merkle.verify_multi(tree.root, 3, {2: merkle.leaf_digest_of_row(other)}, sibs)
+
+
 def test_transcript_is_deterministic_and_order_sensitive() -> None:
     a, b, c = Transcript(b"t"), Transcript(b"t"), Transcript(b"t")
     a.absorb(b"x", b"1")
