@@ -214,32 +214,30 @@ def ext_eval_poly(coeffs: Arr, x: Arr) -> Arr:
 
 # ---------------------------------------------------------------- fast linear combinations
 
-_M16 = np.uint64(0xFFFF)
-
-
-def _split(a: Arr) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    return (a & _M16).astype(np.float64), (a >> np.uint64(16)).astype(np.float64)
-
 
 def combine_base_ext(values: Arr, coeffs: Arr) -> Arr:
-    """``sum_k values[k, i] * coeffs[k]`` for base ``values`` (K, N) and extension ``coeffs``
-    (K, 4); returns (N, 4).
+    """``sum_k values[k, i] * coeffs[k]`` for base ``values`` (K, N) with entries below
+    2**31 (canonical) and coefficients ``coeffs`` (K, C) (C = 4 for one extension element);
+    returns (N, C) reduced mod p.
 
-    Exact: operands are split into 16-bit limbs so every float64 dot product stays below
-    ``K * 2**32 < 2**53`` (K must be below 2**20), then recombined modulo P.
-    """
-    k = values.shape[0]
+    Exact with float64 BLAS: the coefficients are cut into L limbs of b bits with
+    K·2^31·2^b < 2^53, so every dot product is an exact integer; the limb results are
+    recombined modulo p.  The values are converted once, not split."""
+    k, n = values.shape
+    c = coeffs.shape[1]
     if k == 0:
-        return np.zeros((values.shape[1], 4), dtype=np.uint64)
-    if k >= 1 << 20:
+        return np.zeros((n, c), dtype=np.uint64)
+    if k > 1 << 21:
         raise ValueError("too many terms for an exact float64 combination")
-    v_lo, v_hi = _split(values)
-    c_lo, c_hi = _split(coeffs)
-    ll = (c_lo.T @ v_lo).astype(np.uint64) % P64
-    mid = ((c_lo.T @ v_hi) + (c_hi.T @ v_lo)).astype(np.uint64) % P64
-    hh = (c_hi.T @ v_hi).astype(np.uint64) % P64
-    two16 = np.uint64(1 << 16)
-    two32 = np.uint64((1 << 32) % P)
-    out = (ll + (mid * two16) % P64 + (hh * two32) % P64) % P64
-    r: Arr = np.ascontiguousarray(out.T)
+    bits = min(16, 22 - max(0, (k - 1).bit_length()))  # K·2^31·2^bits <= 2^53
+    limbs = -(-31 // bits)
+    mask = np.uint64((1 << bits) - 1)
+    parts = [((coeffs >> np.uint64(bits * j)) & mask) for j in range(limbs)]
+    cmat = np.concatenate(parts, axis=1).astype(np.float64)  # (K, L·C)
+    prod = cmat.T @ values.astype(np.float64)  # (L·C, N), exact integers < 2^53
+    acc = np.zeros((c, n), dtype=np.uint64)
+    for j in range(limbs):
+        part = prod[j * c : (j + 1) * c].astype(np.uint64) % P64
+        acc = (acc + part * np.uint64(pow(2, bits * j, P))) % P64
+    r: Arr = np.ascontiguousarray(acc.T)
     return r
