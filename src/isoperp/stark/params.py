@@ -65,7 +65,9 @@ class ProofParams:
         """Number of committed FRI layers (= number of folds) for degree bound 2**log_n."""
         layers = 0
         log_d = log_n
-        while log_d > self.fri_log_final:
+        # a fold needs whole cosets of `arity` points: the per-coset size equals the degree
+        # bound, so fold only while that is at least the arity
+        while log_d > self.fri_log_final and log_d >= self.fri_log_arity:
             log_d -= self.fri_log_arity
             layers += 1
         return layers
