@@ -132,6 +132,10 @@ def _prove(
     log_lde = log_n + lb
     t = start_transcript(params, air)
 
+    if check:
+        _check_trace(air, trace, None, np.zeros((0, 4), dtype=np.uint64))
+        tm.lap("check_trace")
+
     # ---- 1. trace commitment
     dom = Domain(COSET_SHIFT, lb, log_n)
     trace_coeffs = intt(trace)
@@ -151,6 +155,8 @@ def _prove(
         aux = air.build_aux(trace, aux_challenges)
         if aux.shape != (air.aux_width, n, 4):
             raise ProverError("auxiliary trace has the wrong shape")
+        if check:
+            _check_trace(air, trace, aux, aux_challenges)
         limbs = np.ascontiguousarray(aux.transpose(0, 2, 1).reshape(4 * air.aux_width, n))
         aux_coeffs = intt(limbs)
         aux_lde = coset_evals(aux_coeffs, dom)
@@ -160,19 +166,13 @@ def _prove(
 
     # ---- 2. composition quotient on the LDE domain
     coeffs = draw_ext_many(t, b"composition", air.num_composition_terms)
-    quotient = _composition(air, trace_lde, coeffs, dom)
+    chunks = air.num_quotient_chunks
+    quotient = _composition(air, trace_lde, coeffs, dom, chunks)
     if air.aux_width:
-        aux_q = _aux_composition(air, trace_lde, aux_lde, aux_challenges, coeffs, dom)
+        aux_q = _aux_composition(air, trace_lde, aux_lde, aux_challenges, coeffs, dom, chunks)
         quotient = F.ext_add(quotient, aux_q)
     tm.lap("constraints")
-    q_coeffs = coset_intt(dom.to_natural(np.ascontiguousarray(quotient.T)), COSET_SHIFT)
-    chunks = air.num_quotient_chunks
-    if check and np.any(q_coeffs[:, chunks * n :]):
-        raise ProverError("trace does not satisfy the constraints (quotient degree too high)")
-    # limb-major chunk polys: index 4*j + l holds limb l of chunk j
-    chunk_coeffs = np.ascontiguousarray(
-        q_coeffs[:, : chunks * n].reshape(4, chunks, n).transpose(1, 0, 2).reshape(4 * chunks, n)
-    )
+    chunk_coeffs = _quotient_chunks(quotient, dom, chunks)
     quot_lde = coset_evals(chunk_coeffs, dom)
     tm.lap("quotient_lde")
     quot_tree = _commit_rows(quot_lde, "quotient", tamper)
@@ -274,8 +274,93 @@ def _prove(
     )
 
 
-def _composition(air: Air, trace_lde: Arr, coeffs: Arr, dom: Domain) -> Arr:
-    """sum_i c_i C_i(x) / Z_i(x) over the LDE domain (coset-major); returns (b·n, 4)."""
+def _quotient_chunks(quotient: Arr, dom: Domain, chunks: int) -> Arr:
+    """Chunk polynomials H_j (degree < n) of Q = sum_j x^(jn) H_j from Q's values on the first
+    ``chunks`` cosets, as limb-major base coefficients (4·chunks, n): row 4j + l is limb l.
+
+    On coset k (points c_k·w^i), x^(jn) is the constant y_k^j with y_k = c_k^n, so the
+    interpolant G_k of Q's values there has coefficients G_k[t] = c_k^t·sum_j y_k^j h_j[t]:
+    one length-n iNTT per coset, then a chunks x chunks Vandermonde solve per coefficient."""
+    n = dom.m
+    ys = [pow(dom.coset_shift(k), n, F.P) for k in range(chunks)]  # distinct: s^n·w_b^k
+    vinv = _inverse_matrix([[pow(y, j, F.P) for j in range(chunks)] for y in ys])
+    scaled = []
+    for k in range(chunks):
+        g = intt(np.ascontiguousarray(quotient[k * n : (k + 1) * n].T))  # (4, n)
+        scaled.append((g * F.powers(F.inv(dom.coset_shift(k)), n)) % P64)
+    out = np.empty((4 * chunks, n), dtype=np.uint64)
+    for j in range(chunks):
+        acc = np.zeros((4, n), dtype=np.uint64)
+        for k in range(chunks):
+            acc = (acc + scaled[k] * np.uint64(vinv[j][k])) % P64
+        out[4 * j : 4 * j + 4] = acc
+    return out
+
+
+def _inverse_matrix(m: list[list[int]]) -> list[list[int]]:
+    """Inverse of a small invertible matrix over BabyBear (Gauss-Jordan on Python ints)."""
+    size = len(m)
+    a = [[v % F.P for v in row] + [int(i == j) for j in range(size)] for i, row in enumerate(m)]
+    for col in range(size):
+        piv = next(r for r in range(col, size) if a[r][col])
+        a[col], a[piv] = a[piv], a[col]
+        inv_p = F.inv(a[col][col])
+        a[col] = [v * inv_p % F.P for v in a[col]]
+        for r in range(size):
+            if r != col and a[r][col]:
+                f = a[r][col]
+                a[r] = [(v - f * w) % F.P for v, w in zip(a[r], a[col], strict=True)]
+    return [row[size:] for row in a]
+
+
+def _check_trace(air: Air, trace: Arr, aux: Arr | None, challenges: Arr) -> None:
+    """Refuse a trace that violates a constraint (on the trace domain itself)."""
+    n = air.trace_length
+    per = [
+        np.tile(np.array(col, dtype=np.uint64) % P64, n // len(col))
+        for col in air.periodic_columns()
+    ]
+    nxt_idx = np.roll(np.arange(n), -1)
+    for s in range(0, n, EVAL_BLOCK):
+        e = min(n, s + EVAL_BLOCK)
+        cur = list(trace[:, s:e])
+        nxt = list(trace[:, nxt_idx[s:e]])
+        vals = air.eval_constraints(BASE_OPS, cur, nxt, [p[s:e] for p in per])
+        for i, c in enumerate(air.constraints):
+            v = np.broadcast_to(vals[i], (e - s,))
+            bad = np.nonzero(v[: n - 1 - s] if c.kind is Kind.TRANSITION else v)[0]
+            if bad.size:
+                raise ProverError(f"constraint {i} fails at row {s + int(bad[0])}")
+    rows = list(trace)
+    bexpr = air.eval_boundary(BASE_OPS, rows)
+    for j, bd in enumerate(air.boundary):
+        if int(np.broadcast_to(bexpr[j], (n,))[bd.row]) != bd.value % F.P:
+            raise ProverError(f"boundary constraint {j} fails at row {bd.row}")
+    if aux is None:
+        return
+    ext_rows = [F.ext_from_base(c) for c in trace]
+    ext_next = [F.ext_from_base(c[nxt_idx]) for c in trace]
+    aux_rows = [aux[j] for j in range(aux.shape[0])]
+    aux_next = [aux[j][nxt_idx] for j in range(aux.shape[0])]
+    chal = [challenges[i] for i in range(challenges.shape[0])]
+    ext_per = [F.ext_from_base(p) for p in per]
+    avals = air.eval_aux_constraints(
+        F_EXT_OPS, ext_rows, ext_next, aux_rows, aux_next, ext_per, chal
+    )
+    for i, c in enumerate(air.aux_constraints):
+        v = np.broadcast_to(avals[i], (n, 4))
+        bad = np.nonzero(np.any(v[: n - 1] if c.kind is Kind.TRANSITION else v, axis=1))[0]
+        if bad.size:
+            raise ProverError(f"auxiliary constraint {i} fails at row {int(bad[0])}")
+    abnd = air.eval_aux_boundary(F_EXT_OPS, ext_rows, aux_rows, chal)
+    for j, abd in enumerate(air.aux_boundary):
+        if np.any(np.broadcast_to(abnd[j], (n, 4))[abd.row]):
+            raise ProverError(f"auxiliary boundary constraint {j} fails at row {abd.row}")
+
+
+def _composition(air: Air, trace_lde: Arr, coeffs: Arr, dom: Domain, ncos: int) -> Arr:
+    """sum_i c_i C_i(x) / Z_i(x) on the first ``ncos`` cosets of the LDE domain (enough to
+    determine the quotient, whose degree is below ncos·n); returns (ncos·n, 4)."""
     n = air.trace_length
     log_n = n.bit_length() - 1
     g_last = pow(F.root_of_unity(log_n), n - 1, F.P)
@@ -292,14 +377,14 @@ def _composition(air: Air, trace_lde: Arr, coeffs: Arr, dom: Domain) -> Arr:
     bvals = np.array([bd.value for bd in air.boundary], dtype=np.uint64)
     periodic = periodic_coeffs(air)
 
-    out = shared_empty((dom.size, 4), np.uint64)
+    out = shared_empty((ncos * n, 4), np.uint64)
 
     def work(k_lo: int, k_hi: int) -> None:
         for k in range(k_lo, k_hi):
             _composition_coset(air, trace_lde, dom, k, out, parts)
 
     parts = (c_coeffs, b_coeffs, idx_all, idx_tr, rows, row_points, bvals, periodic, g_last)
-    split_run(work, dom.b, parallel=trace_lde.size >= 1 << 18)
+    split_run(work, ncos, parallel=trace_lde.size >= 1 << 18)
     return out
 
 
@@ -359,7 +444,7 @@ def expand_ext_coeffs(coeffs: Arr) -> Arr:
 
 
 def _aux_composition(
-    air: Air, trace_lde: Arr, aux_lde: Arr, challenges: Arr, coeffs: Arr, dom: Domain
+    air: Air, trace_lde: Arr, aux_lde: Arr, challenges: Arr, coeffs: Arr, dom: Domain, ncos: int
 ) -> Arr:
     """The auxiliary constraints' share of the composition, evaluated in the extension."""
     n = air.trace_length
@@ -375,7 +460,7 @@ def _aux_composition(
     chal = [challenges[i] for i in range(challenges.shape[0])]
     periodic = periodic_coeffs(air)
     aw = air.aux_width
-    out = np.empty((dom.size, 4), dtype=np.uint64)
+    out = np.empty((ncos * n, 4), dtype=np.uint64)
     block = min(n, EVAL_BLOCK)
 
     def ext_rows(lde: Arr, cols: range, s: int, e: int) -> list[Arr]:
@@ -388,7 +473,7 @@ def _aux_composition(
         v = np.concatenate([np.broadcast_to(vals[i], (size, 4)).T for i in idx])
         return F.combine_base_ext(np.ascontiguousarray(v), expand_ext_coeffs(co[idx]))
 
-    for k in range(dom.b):
+    for k in range(ncos):
         ck = dom.coset_shift(k)
         z_all_inv = np.uint64(F.inv((pow(ck, n, F.P) - 1) % F.P))
         per_vals = []
