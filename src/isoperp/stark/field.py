@@ -10,6 +10,7 @@ Plonky3 ``baby-bear/src/baby_bear.rs`` / ``extension.rs``.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +28,7 @@ EXT_DEGREE = 4
 EXT_BITS = EXT_DEGREE * BASE_BITS
 
 
+@lru_cache(maxsize=64)
 def root_of_unity(log_n: int) -> int:
     """A primitive ``2**log_n``-th root of unity."""
     if not 0 <= log_n <= TWO_ADICITY:
