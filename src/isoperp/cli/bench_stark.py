@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import sys
 import time
@@ -75,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
         "proven_list_decoding_bits": sec.proven_list_decoding_bits,
         "proven_unique_decoding_bits": sec.proven_unique_decoding_bits,
         "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "workers": profile.workers,
+        "load_avg_1m": round(os.getloadavg()[0], 2),
         "profile_s": {k: round(v, 4) for k, v in profile.phases.items()},
         "profile_cpu_s": {k: round(v, 3) for k, v in profile.cpu.items()},
         "cpu_s": round(sum(profile.cpu.values()), 3),

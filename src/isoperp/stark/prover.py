@@ -21,7 +21,7 @@ from .field import P64, Arr
 from .fri import fold_layer, layer_rows, leaf_of
 from .merkle import MerkleTree
 from .ntt import coset_intt, intt
-from .parallel import shared_empty, single_threaded_blas, split_run
+from .parallel import shared_empty, single_threaded_blas, split_run, workers_for_this_run
 from .params import DEFAULT_PARAMS, ProofParams
 from .proof import Opening, Proof
 from .protocol import (
@@ -47,6 +47,7 @@ class Profile:
     phases: dict[str, float] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)
     queries: list[int] = field(default_factory=list)
+    workers: int = 1
 
     def add(self, name: str, seconds: float, cpu_seconds: float = 0.0) -> None:
         self.phases[name] = self.phases.get(name, 0.0) + seconds
@@ -102,7 +103,9 @@ def prove(
     go on with an invalid trace (a proof of a false statement), the second may alter the
     committed rows ("trace" / "quotient") after everything else was computed from the honest
     ones, so openings carry valid Merkle paths for dishonest values."""
-    with single_threaded_blas():
+    with single_threaded_blas(), workers_for_this_run() as nworkers:
+        if profile is not None:
+            profile.workers = nworkers
         return _prove(air, trace, params, check, profile, tamper)
 
 
