@@ -48,4 +48,4 @@ def test_second_process_only_when_the_machine_is_not_saturated(
         assert n == 1 and parallel.workers() == 1
     monkeypatch.setenv("ISOPERP_STARK_WORKERS", "2")  # an explicit choice wins
     with parallel.workers_for_this_run() as n:
-        assert n == 2
+        assert n == (2 if hasattr(os, "fork") else 1)

@@ -32,13 +32,13 @@ def _cpus() -> int:
 
 
 def workers() -> int:
+    if not hasattr(os, "fork"):
+        return 1
     if _forced is not None:
         return _forced
     env = os.environ.get("ISOPERP_STARK_WORKERS")
     if env is not None:
         return max(1, min(2, int(env)))
-    if not hasattr(os, "fork"):
-        return 1
     return 2 if _cpus() >= 2 else 1
 
 
