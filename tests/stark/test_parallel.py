@@ -49,3 +49,18 @@ def test_second_process_only_when_the_machine_is_not_saturated(
     monkeypatch.setenv("ISOPERP_STARK_WORKERS", "2")  # an explicit choice wins
     with parallel.workers_for_this_run() as n:
         assert n == (2 if hasattr(os, "fork") else 1)
+
+
+def test_two_processes_give_the_same_proof_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    from isoperp.stark.airs import poseidon2_chain
+    from isoperp.stark.proof import encode
+    from isoperp.stark.prover import Profile, prove
+
+    air, trace = poseidon2_chain.build(256)  # large enough for the split paths
+    proofs = []
+    for w in ("1", "2"):
+        monkeypatch.setenv("ISOPERP_STARK_WORKERS", w)
+        prof = Profile()
+        proofs.append(encode(prove(air, trace, profile=prof)))
+        assert prof.workers == (int(w) if hasattr(os, "fork") else 1)
+    assert proofs[0] == proofs[1]
