@@ -4,7 +4,7 @@ import argparse
 import importlib
 from collections.abc import Sequence
 
-SUBCOMMANDS: tuple[str, ...] = ("bench", "demo", "gov")
+SUBCOMMANDS: tuple[str, ...] = ("bench", "demo", "gov", "stark")
 
 
 def build_parser() -> argparse.ArgumentParser:

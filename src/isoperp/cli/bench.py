@@ -4,7 +4,7 @@ import argparse
 import importlib
 from typing import Any
 
-BENCHES: tuple[str, ...] = ("bench_engine", "bench_oracle", "bench_risk")
+BENCHES: tuple[str, ...] = ("bench_engine", "bench_oracle", "bench_risk", "bench_stark")
 
 
 def register(commands: Any) -> None:
