@@ -60,6 +60,19 @@ class FundInsurance(Command, frozen=True, kw_only=True):
     amount: int
 
 
+class TakeOver(Command, frozen=True, kw_only=True):
+    """An external liquidator (``owner``/``subaccount``) takes ``size`` steps of a
+    liquidatable position at the mark, the liquidated trader paying the market's discount
+    (StarkEx liquidate, Drift liquidate_perp)."""
+
+    owner: int
+    subaccount: int
+    target_owner: int
+    target_subaccount: int
+    market: str
+    size: int
+
+
 class PlaceOrder(Command, frozen=True, kw_only=True):
     """Place an order. For an isolated subaccount, ``isolated_margin`` quantums are first
     moved in from the owner's subaccount ``margin_source``; order and move stand or fall

@@ -25,6 +25,7 @@ from isoperp.commands.trading import (
     Deposit,
     FundInsurance,
     PlaceOrder,
+    TakeOver,
     Transfer,
     Withdraw,
 )
@@ -101,6 +102,7 @@ class Engine:
             CancelAll: lambda cmd: orders.cancel_all(self, cmd),
             PriceReport: lambda cmd: prices.apply_report(self, cmd),
             FundInsurance: self._fund_insurance,
+            TakeOver: lambda cmd: liquidations.take_over(self, cmd),
             **{kind: self._govern for kind in GOVERNANCE_COMMANDS},
         }
 

@@ -23,12 +23,15 @@ liquidated. Every step is an event that says who paid what.
 import hashlib
 from typing import TYPE_CHECKING
 
-from isoperp.accounts import Health, Subaccount, health
+from isoperp.accounts import Health, Subaccount, health, health_after
+from isoperp.commands.trading import TakeOver
 from isoperp.engine.funding_flow import settle_funding
 from isoperp.engine.market import Market
 from isoperp.engine.orders import Matcher, take_off, write_size
+from isoperp.engine.rejections import Code, Reject
 from isoperp.events import Event
 from isoperp.events.risk import LiquidationEnded, LiquidationStarted, LiquidationStep
+from isoperp.numeric import check_range
 from isoperp.oracle import StalePolicy
 from isoperp.risk import (
     GLOBAL_FUND,
@@ -49,6 +52,7 @@ from isoperp.risk import (
     socialize_loss,
     split_quote,
     step_size,
+    takeover_terms,
 )
 
 if TYPE_CHECKING:
@@ -203,6 +207,67 @@ class LiquidationMatcher(Matcher):
                 by="protocol",
             )
         )
+
+
+def take_over(eng: "Engine", cmd: TakeOver) -> None:
+    """The external-liquidator path: validate everything, then move the position."""
+    market = eng.market(cmd.market)
+    market_id = cmd.market
+    target = eng.subaccount(cmd.target_owner, cmd.target_subaccount)
+    liquidator = eng.subaccount(cmd.owner, cmd.subaccount)
+    if liquidator.key == target.key:
+        raise Reject(Code.BAD_MARGIN_SOURCE, "a subaccount cannot take over its own position")
+    bound_elsewhere = liquidator.isolated_market not in (None, market_id)
+    if liquidator.is_isolated and bound_elsewhere and not liquidator.is_flat():
+        raise Reject(Code.ISOLATED_MARKET_MISMATCH, "the liquidator's subaccount is isolated")
+    if _halted(market):
+        raise Reject(Code.ORACLE_STALE, f"{market_id} has no fresh oracle price")
+    if not is_liquidatable(health(target, eng.markets)):
+        raise Reject(Code.NOT_LIQUIDATABLE, "the target is at or above maintenance margin")
+    position = target.positions.get(market_id)
+    held = position.size if position else 0
+    check_range("size", cmd.size, 1, max(abs(held), 1))
+    if not held:
+        raise Reject(Code.NOT_LIQUIDATABLE, f"the target holds no {market_id} position")
+    terms = takeover_terms(held, cmd.size, mark_of(market), market.risk_config)
+    notional = terms.size * market.price * market.k
+    liquidator_cash = -notional + terms.liquidator_reward
+    limit = market.spec.max_position_steps
+    if abs(liquidator.size(market_id) + terms.size) > limit:
+        raise Reject(Code.POSITION_LIMIT, f"the liquidator's position would exceed {limit}")
+    after = health_after(liquidator, eng.markets, market_id, terms.size, liquidator_cash)
+    if after.value < after.initial:
+        raise Reject(Code.INSUFFICIENT_MARGIN, "the liquidator would be below initial margin")
+    settle_funding(eng, target, market)
+    settle_funding(eng, liquidator, market)
+    old_long = max(held, 0) + max(liquidator.size(market_id), 0)
+    target.collateral += notional - terms.trader_pays
+    liquidator.collateral += liquidator_cash
+    write_size(target, market, held - terms.size, market.price)
+    write_size(liquidator, market, liquidator.size(market_id) + terms.size, market.price)
+    if liquidator.is_isolated:
+        liquidator.isolated_market = market_id
+    market.open_interest += (
+        max(target.size(market_id), 0) + max(liquidator.size(market_id), 0) - old_long
+    )
+    fund, received = receive_fee(
+        eng.insurance_fund(fund_key(target, market_id)), terms.insurance_fee, target.key
+    )
+    eng.insurance[fund.fund] = fund
+    eng.touched.update((target.key, liquidator.key))
+    eng.events.append(
+        LiquidationStep(
+            owner=target.owner,
+            subaccount=target.number,
+            market=market_id,
+            size=-terms.size,
+            price=market.price,
+            quote=notional - terms.trader_pays,
+            insurance_delta=terms.insurance_fee,
+            by=f"{liquidator.owner:#x}:{liquidator.number}",
+        )
+    )
+    eng.events.extend(received)
 
 
 def _absorb_loss(eng: "Engine", sub: Subaccount, market: Market, ts: int) -> str:

@@ -28,6 +28,7 @@ class Code(StrEnum):
     POSITION_LIMIT = "position_limit"
     NO_PRICE = "no_price"
     ORACLE_STALE = "oracle_stale"
+    NOT_LIQUIDATABLE = "not_liquidatable"
 
 
 class Reject(Exception):
