@@ -26,6 +26,16 @@ def test_gen_flow_and_both_replays_agree_on_trades(tmp_path, capsys) -> None:  #
     assert engine["trades"] == book["trades"]
 
 
+def test_a_replay_carries_oracle_reports_so_prices_never_go_stale() -> None:
+    from isoperp.cli.bench_engine import _flow_commands
+    from isoperp.commands.oracle import PriceReport
+    from isoperp.sim.flow import generate
+
+    commands = _flow_commands(list(generate(25_000, seed=1)), accounts=10)
+    reports = [c.ts for c in commands if isinstance(c, PriceReport)]
+    assert reports == [10_000, 20_000]  # the oracle's maximum age is 120 s
+
+
 def test_a_malformed_flow_is_reported_not_raised(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     flow = tmp_path / "bad.jsonl"
     flow.write_text('{"op": "limit", "id": 1, "side": "buy", "price": 10}\n')

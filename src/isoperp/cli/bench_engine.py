@@ -10,6 +10,7 @@ from typing import Any
 
 from isoperp.book import Order, OrderBook
 from isoperp.commands import Command
+from isoperp.commands.oracle import PriceReport
 from isoperp.commands.trading import (
     CancelOrder,
     Deposit,
@@ -19,7 +20,10 @@ from isoperp.commands.trading import (
     TimeInForce,
 )
 from isoperp.engine import Engine
+from isoperp.engine.genesis import DEV_ORACLE_SECRET
+from isoperp.engine.prices import asset_id
 from isoperp.markets import MarketSpec
+from isoperp.oracle import sign_price
 from isoperp.sim import flow
 
 BENCH_MARKET = MarketSpec(
@@ -117,10 +121,19 @@ def _bench_engine(accounts: int) -> tuple[Engine, list[Command]]:
     return engine, list(funding)
 
 
+REPORT_EVERY_MS = 10_000  # oracle reports, so prices never go stale during a replay
+
+
 def _flow_commands(ops: list[flow.FlowOp], accounts: int) -> list[Command]:
-    """Orders spread round-robin over the accounts; client id = flow id."""
+    """Orders spread round-robin over the accounts, one millisecond apart (client id = flow
+    id), with a signed oracle report every ten seconds of flow time."""
     commands: list[Command] = []
     for ts, op in enumerate(ops, 1):
+        if ts % REPORT_EVERY_MS == 0:
+            signed = sign_price(DEV_ORACLE_SECRET, asset_id("BTC-USD"), 50_000, ts // 1000)
+            commands.append(
+                PriceReport(ts=ts, market="BTC-USD", price=50_000, signed_prices=(signed,))
+            )
         owner = op.id % accounts
         if op.op == "cancel":
             commands.append(CancelOrder(ts=ts, owner=owner, subaccount=owner % 2, client_id=op.id))
