@@ -11,7 +11,6 @@ import argparse
 import json
 import random
 import time
-from collections.abc import Sequence
 from typing import Any
 
 from isoperp.commands.oracle import PriceReport
@@ -92,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
+def register(benches: Any) -> None:
+    parser = benches.add_parser("oracle", help="oracle report verification throughput")
     parser.add_argument("--reports", type=int, default=200, help="price reports to verify")
     parser.add_argument("--signers", type=int, default=10, help="signed prices per report")
     parser.add_argument("--verifier", choices=sorted(VERIFIERS), default="fast")
@@ -100,20 +100,3 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(run=run)
-
-
-def register(benches: Any) -> None:
-    _add_arguments(benches.add_parser("oracle", help="oracle report verification throughput"))
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run without the top-level CLI: ``python -m isoperp.cli.bench_oracle``."""
-    parser = argparse.ArgumentParser(prog="isoperp bench oracle", description=__doc__)
-    _add_arguments(parser)
-    args = parser.parse_args(argv)
-    result: int = args.run(args)
-    return result
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

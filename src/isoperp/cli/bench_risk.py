@@ -12,7 +12,6 @@ import argparse
 import json
 import statistics
 import time
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -123,7 +122,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
+def register(benches: Any) -> None:
+    parser = benches.add_parser("risk", help="liquidation scan over a large book")
     parser.add_argument("--positions", type=int, default=1_000_000, help="open positions")
     parser.add_argument("--markets", type=int, default=10, help="markets they spread over")
     parser.add_argument("--move-ppm", type=int, default=20_000, help="largest mark move")
@@ -131,20 +131,3 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(run=run)
-
-
-def register(benches: Any) -> None:
-    _add_arguments(benches.add_parser("risk", help="liquidation scan over a large book"))
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run without the top-level CLI: ``python -m isoperp.cli.bench_risk``."""
-    parser = argparse.ArgumentParser(prog="isoperp bench risk", description=__doc__)
-    _add_arguments(parser)
-    args = parser.parse_args(argv)
-    result: int = args.run(args)
-    return result
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
