@@ -11,6 +11,7 @@ from isoperp.accounts.margin import (
 )
 from isoperp.accounts.subaccount import (
     CROSS,
+    MAX_OWNER_KEY,
     MAX_SUBACCOUNT_NUMBER,
     Exposure,
     Position,
@@ -19,6 +20,7 @@ from isoperp.accounts.subaccount import (
 
 __all__ = [
     "CROSS",
+    "MAX_OWNER_KEY",
     "MAX_SUBACCOUNT_NUMBER",
     "Exposure",
     "Health",

@@ -11,6 +11,7 @@ from typing import Any
 
 CROSS = 0
 MAX_SUBACCOUNT_NUMBER = 127
+MAX_OWNER_KEY = 2**252  # owners are STARK public keys: field elements below 2^252
 
 
 class Position:

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import msgspec
 
-from isoperp.accounts import MAX_SUBACCOUNT_NUMBER, Subaccount, free_collateral
+from isoperp.accounts import MAX_OWNER_KEY, MAX_SUBACCOUNT_NUMBER, Subaccount, free_collateral
 from isoperp.commands import Command
 from isoperp.commands.governance import AnyGovernanceCommand
 from isoperp.commands.oracle import PriceReport
@@ -48,7 +48,6 @@ from isoperp.numeric import (
 )
 from isoperp.risk import GLOBAL_FUND, InsuranceFund, PositionTable, risk_config
 
-MAX_OWNER_KEY = 2**252  # STARK public keys are field elements below 2^252
 GOVERNANCE_COMMANDS = typing.get_args(AnyGovernanceCommand)
 
 

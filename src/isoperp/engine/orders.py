@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from isoperp.accounts import (
+    MAX_OWNER_KEY,
     MAX_SUBACCOUNT_NUMBER,
     Exposure,
     Position,
@@ -496,7 +497,7 @@ def cancel_all(eng: "Engine", cmd: CancelAll) -> None:
     else:
         eng.subaccount(cmd.owner, cmd.subaccount)
         numbers = (cmd.subaccount,)
-    check_range("owner", cmd.owner, 0, 2**252)
+    check_range("owner", cmd.owner, 0, MAX_OWNER_KEY)
     for number in numbers:
         sub = eng.subaccounts.get((cmd.owner, number))
         if sub is None:
