@@ -180,7 +180,7 @@ def test_a_step_is_the_larger_target_in_whole_steps_within_the_position(
     if notional <= target:
         assert steps == abs(size)
     else:  # the most whole steps within the target, at least one
-        assert 1 <= steps < abs(size)
+        assert 1 <= steps <= abs(size)
         assert steps * step_value <= max(target, step_value) < (steps + 1) * step_value
 
 
