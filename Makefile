@@ -4,9 +4,10 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 PYTHON ?= python3
 # Core packages that mypy checks strictly.
-TYPED  := src/isoperp/risk src/isoperp/numeric src/isoperp/commands src/isoperp/events src/isoperp/markets \
+TYPED  := src/isoperp/numeric src/isoperp/commands src/isoperp/events src/isoperp/markets \
           src/isoperp/book src/isoperp/accounts src/isoperp/engine \
-          src/isoperp/oracle src/isoperp/funding src/isoperp/crypto src/isoperp/governance
+          src/isoperp/oracle src/isoperp/funding src/isoperp/crypto src/isoperp/governance \
+          src/isoperp/risk
 
 .PHONY: run test bench lint clean
 
