@@ -155,3 +155,52 @@ def test_a_fill_never_leaves_the_fund_paying_more_than_the_deficit(
         assert 0 <= scaled < totals.maintenance
     else:
         assert scaled >= 0
+
+
+@given(
+    size=st.integers(-(10**9), 10**9).filter(bool),
+    price=st.integers(1, 10**6),
+    k=st.integers(1, 10**4),
+    portion=st.integers(1, 10**6),
+    minimum=st.integers(1, 10**12),
+    elapsed=st.integers(0, 60_000),
+)
+def test_a_step_is_the_larger_target_in_whole_steps_within_the_position(
+    size, price, k, portion, minimum, elapsed
+):
+    config = RiskConfig(min_liquidation_notional=minimum, max_liquidation_portion_ppm=portion)
+    mark = MarketMark(price=price, k=k, mmf=30_000, funding_index=0)
+    steps = step_size(size, mark, config, 100_000 + elapsed, 100_000)
+    notional = abs(size) * price * k
+    if notional > config.large_position_notional and elapsed < config.cooldown_ms:
+        assert steps == 0
+        return
+    target = max(minimum, notional * portion // 10**6)
+    step_value = price * k
+    if notional <= target:
+        assert steps == abs(size)
+    else:  # the most whole steps within the target, at least one
+        assert 1 <= steps <= abs(size)
+        assert steps * step_value <= max(target, step_value) < (steps + 1) * step_value
+
+
+@given(
+    size=st.integers(-(10**9), 10**9).filter(bool),
+    take=st.integers(1, 10**9),
+    price=st.integers(1, 10**6),
+    discount=st.integers(0, 200_000),
+    reward_share=st.integers(0, 10**6),
+)
+def test_takeover_payments_add_up_and_never_pay_out_more_than_taken(
+    size, take, price, discount, reward_share
+):
+    take = min(take, abs(size))
+    config = RiskConfig(
+        liquidator_discount_ppm=discount, liquidator_reward_ppm=discount * reward_share // 10**6
+    )
+    terms = takeover_terms(size, take, MarketMark(price, K, 30_000, 0), config)
+    assert terms.trader_pays == terms.liquidator_reward + terms.insurance_fee
+    assert 0 <= terms.liquidator_reward <= terms.trader_pays
+    assert terms.insurance_fee >= 0 and abs(terms.size) == take and terms.size * size > 0
+    notional = take * price * K
+    assert terms.trader_pays * 10**6 >= notional * discount > (terms.trader_pays - 1) * 10**6
