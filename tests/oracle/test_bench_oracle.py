@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import statistics
 
 import pytest
 
@@ -14,7 +15,10 @@ def test_bench_prints_its_figures(verifier: str, capsys: pytest.CaptureFixture[s
     assert main(["bench", "oracle", *argv]) == 0
     figures = json.loads(capsys.readouterr().out)
     assert figures["signatures"] == 12 and figures["reports"] == 3
-    assert figures["seconds"] == min(figures["runs_seconds"]) and len(figures["runs_seconds"]) == 2
+    assert (
+        figures["seconds"] == statistics.median(figures["runs_seconds"])
+        and len(figures["runs_seconds"]) == 2
+    )
     assert figures["signatures_per_sec"] == pytest.approx(12 / figures["seconds"], rel=0.01)
     assert figures["reports_per_sec"] == pytest.approx(3 / figures["seconds"], rel=0.01)
 
