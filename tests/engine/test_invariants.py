@@ -38,22 +38,27 @@ OWNERS = tuple(public_key(secret) for secret in (11, 22, 33, 44))  # real 252-bi
 SUBS = (0, 0, 1, 2)  # cross twice as likely
 TradingCommand = PlaceOrder | CancelOrder | CancelAll | Deposit | Withdraw | Transfer | PriceReport
 LOG_CODEC = msgspec.json.Encoder(), msgspec.json.Decoder(list[TradingCommand])
-OPS = (
-    ["place"] * 10
-    + ["cancel"] * 3
-    + ["price"] * 2
-    + ["deposit", "withdraw", "transfer", "cancel_all"]
-)
+# A crash is a ±9% move, inside the price band: bankruptcies and their losses.
+OPS = ["place"] * 10 + ["cancel"] * 3 + ["price"] * 2 + ["crash"]
+OPS += ["deposit", "withdraw", "transfer", "cancel_all"]
 
 
-def fresh_engine() -> Engine:
-    return Engine([(BTC, BTC_PRICE), (ETH, ETH_PRICE)], max_open_orders=12)
+def fresh_engine(loss_policy: int | None = None) -> Engine:
+    engine = Engine([(BTC, BTC_PRICE), (ETH, ETH_PRICE)], max_open_orders=12)
+    if loss_policy is not None:  # test setup: markets listed with another loss policy
+        engine.gov.registry.commit(
+            {f"risk.{m}.loss_policy": loss_policy for m in ("BTC-USD", "ETH-USD")}, by="test"
+        )
+        engine._sync_markets()
+    return engine
 
 
 class Exchange(RuleBasedStateMachine):
+    loss_policy: int | None = None  # the registry's default: seeded-random ADL
+
     @initialize()
     def start(self) -> None:
-        self.engine = fresh_engine()
+        self.engine = fresh_engine(self.loss_policy)
         self.log: list[TradingCommand] = []
         self.ts = 0
         self.client_id = 0
@@ -175,6 +180,13 @@ class Exchange(RuleBasedStateMachine):
         market = rng.choice([None, "BTC-USD", "ETH-USD"])
         self.send(CancelAll(ts=self.ts, owner=owner, market=market))
 
+    def do_crash(self, rng: random.Random) -> None:
+        market = rng.choice(["BTC-USD", "ETH-USD"])
+        mark = self.engine.markets[market].price
+        price = mark * (91 if rng.random() < 0.6 else 109) // 100
+        self.send(report(market, price, self.ts + rng.randint(1_000, 3_000)))
+        self.ts = self.engine.last_ts
+
     def do_price(self, rng: random.Random) -> None:
         market = rng.choice(["BTC-USD", "ETH-USD"])
         price = max(1, self.engine.markets[market].price + rng.randint(-800, 800))
@@ -190,7 +202,7 @@ class Exchange(RuleBasedStateMachine):
     def teardown(self) -> None:
         """Replaying the (encoded and decoded) command log reproduces the digest."""
         encoder, decoder = LOG_CODEC
-        replayed = fresh_engine()
+        replayed = fresh_engine(self.loss_policy)
         replayed.replay(decoder.decode(encoder.encode(self.log)))
         assert replayed.state_digest() == self.engine.state_digest()
         event(f"commands per example: {len(self.log) // 1000 * 1000}+")
@@ -262,3 +274,13 @@ Exchange.TestCase.settings = settings(
     ],
 )
 TestExchange = Exchange.TestCase
+
+
+class SocializedLossExchange(Exchange):
+    """The same invariants when shortfalls are socialised through funding entries."""
+
+    loss_policy = 2
+
+
+SocializedLossExchange.TestCase.settings = Exchange.TestCase.settings
+TestSocializedLossExchange = SocializedLossExchange.TestCase

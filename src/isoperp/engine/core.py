@@ -300,9 +300,10 @@ class Engine:
             sub.collateral += amount
             raise
 
-    def drop_if_empty(self, sub: Subaccount) -> None:
-        """Undo the creation of a subaccount by a command that is then refused."""
-        if sub.collateral == 0 and sub.is_flat():
+    def forget_if_created(self, sub: Subaccount, created: bool) -> None:
+        """Undo the creation of a subaccount by a command that is then refused (and only
+        that: an existing empty subaccount stays)."""
+        if created:
             del self.subaccounts[sub.key]
 
     # -- governance and prices ---------------------------------------------------------------

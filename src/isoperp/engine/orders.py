@@ -63,6 +63,7 @@ def place(eng: "Engine", cmd: PlaceOrder) -> None:
     spec = market.spec
     size, price = _check_shape(eng, cmd, market)
     is_buy = cmd.side is Side.BUY
+    created = (cmd.owner, cmd.subaccount) not in eng.subaccounts
     sub = eng.subaccount(cmd.owner, cmd.subaccount, create=cmd.isolated_margin > 0)
     position = sub.size(cmd.market)
     try:
@@ -82,9 +83,9 @@ def place(eng: "Engine", cmd: PlaceOrder) -> None:
         if spec.status is MarketStatus.REDUCE_ONLY and not cmd.reduce_only:
             raise Reject(Code.MARKET_NOT_ACTIVE, f"{cmd.market} is reduce-only")
     except Reject:
-        eng.drop_if_empty(sub)
+        eng.forget_if_created(sub, created)
         raise
-    _move_isolated_margin(eng, cmd, sub)
+    _move_isolated_margin(eng, cmd, sub, created)
     try:
         if cmd.kind in CONDITIONAL:
             _store_conditional(eng, cmd, sub, market, size)
@@ -100,7 +101,7 @@ def place(eng: "Engine", cmd: PlaceOrder) -> None:
             add_exposure(sub, cmd.market, is_buy, -size, price)
             raise
     except Reject:
-        _unwind_isolated_margin(eng, cmd, sub)
+        _unwind_isolated_margin(eng, cmd, sub, created)
         raise
     if sub.is_isolated:
         sub.isolated_market = cmd.market
@@ -158,7 +159,7 @@ def _check_shape(eng: "Engine", cmd: PlaceOrder, market: Market) -> tuple[int, i
     return size, price
 
 
-def _move_isolated_margin(eng: "Engine", cmd: PlaceOrder, sub: Subaccount) -> None:
+def _move_isolated_margin(eng: "Engine", cmd: PlaceOrder, sub: Subaccount, created: bool) -> None:
     amount = cmd.isolated_margin
     if not amount:
         return
@@ -168,17 +169,17 @@ def _move_isolated_margin(eng: "Engine", cmd: PlaceOrder, sub: Subaccount) -> No
             raise Reject(Code.OUT_OF_BOUNDS, "collateral would exceed MAX_QUANTUMS")
         eng.debit(source, amount)
     except Reject:
-        eng.drop_if_empty(sub)
+        eng.forget_if_created(sub, created)
         raise
     sub.collateral += amount
     eng.touched.update((source.key, sub.key))
 
 
-def _unwind_isolated_margin(eng: "Engine", cmd: PlaceOrder, sub: Subaccount) -> None:
+def _unwind_isolated_margin(eng: "Engine", cmd: PlaceOrder, sub: Subaccount, created: bool) -> None:
     if cmd.isolated_margin:
         sub.collateral -= cmd.isolated_margin
         eng.subaccounts[(cmd.owner, cmd.margin_source)].collateral += cmd.isolated_margin
-        eng.drop_if_empty(sub)
+        eng.forget_if_created(sub, created)
 
 
 def _check_risk(
