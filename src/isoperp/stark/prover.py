@@ -6,7 +6,7 @@ import os
 import struct
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -391,20 +391,27 @@ def _composition(air: Air, trace_lde: Arr, coeffs: Arr, dom: Domain, ncos: int) 
     return out
 
 
-def _composition_coset(
-    air: Air, trace_lde: Arr, dom: Domain, k: int, out: Arr, parts: tuple[Any, ...]
-) -> None:
-    c_coeffs, b_coeffs, idx_all, idx_tr, rows, row_points, bvals, periodic, g_last = parts
-    n = air.trace_length
+def _coset_constants(
+    dom: Domain, k: int, n: int, periodic: Sequence[Arr]
+) -> tuple[np.uint64, list[Arr]]:
+    """On coset k: 1/(x^n − 1), a constant there (ck^n − 1), and each periodic column
+    p(x^(n/m)) evaluated at its points (x^(n/m) = ck^(n/m)·w_m^i, period m in i)."""
     ck = dom.coset_shift(k)
-    # x^n - 1 is the constant ck^n - 1 on this coset
     z_all_inv = np.uint64(F.inv((pow(ck, n, F.P) - 1) % F.P))
-    # p(x^(n/m)) on this coset: x^(n/m) = ck^(n/m)·w_m^i, period m in i
     per_vals = []
     for pc in periodic:
         m = pc.shape[0]
         pv = coset_evals(pc[None, :], Domain(pow(ck, n // m, F.P), 0, m.bit_length() - 1))
         per_vals.append(np.tile(pv[0], n // m))
+    return z_all_inv, per_vals
+
+
+def _composition_coset(
+    air: Air, trace_lde: Arr, dom: Domain, k: int, out: Arr, parts: tuple[Any, ...]
+) -> None:
+    c_coeffs, b_coeffs, idx_all, idx_tr, rows, row_points, bvals, periodic, g_last = parts
+    n = air.trace_length
+    z_all_inv, per_vals = _coset_constants(dom, k, n, periodic)
     base = k * n
     for s in range(0, n, EVAL_BLOCK):
         e = min(n, s + EVAL_BLOCK)
@@ -477,13 +484,7 @@ def _aux_composition(
         return F.combine_base_ext(np.ascontiguousarray(v), expand_ext_coeffs(co[idx]))
 
     for k in range(ncos):
-        ck = dom.coset_shift(k)
-        z_all_inv = np.uint64(F.inv((pow(ck, n, F.P) - 1) % F.P))
-        per_vals = []
-        for pc in periodic:
-            m = pc.shape[0]
-            pv = coset_evals(pc[None, :], Domain(pow(ck, n // m, F.P), 0, m.bit_length() - 1))
-            per_vals.append(np.tile(pv[0], n // m))
+        z_all_inv, per_vals = _coset_constants(dom, k, n, periodic)
         base = k * n
         for s in range(0, n, block):
             e = s + block
