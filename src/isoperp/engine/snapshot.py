@@ -109,8 +109,7 @@ def restore(data: bytes) -> "Engine":
     header, governance, markets, subaccounts, risk = msgspec.json.decode(data)
     if header[0] != SNAPSHOT_VERSION:
         raise ValueError(f"snapshot version {header[0]} is not {SNAPSHOT_VERSION}")
-    eng = Engine.__new__(Engine)
-    Engine.__init__(eng, [])
+    eng = Engine([])  # then its governance, markets and accounts are replaced
     eng.gov = decode_state(msgspec.json.encode(governance))
     eng._gov_digest = None
     eng.markets = {}

@@ -10,6 +10,7 @@ Plonky3 ``baby-bear/src/baby_bear.rs`` / ``extension.rs``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -70,16 +71,21 @@ def mul(a: ArrLike, b: ArrLike) -> Arr:
     return r
 
 
-def pow_arr(a: Arr, e: int) -> Arr:
-    result = np.ones_like(a)
+def _square_and_multiply(mul_fn: Callable[[Arr, Arr], Arr], one: Arr, a: Arr, e: int) -> Arr:
+    """a^e elementwise for e >= 0, in whichever field ``mul_fn`` multiplies."""
+    result = one
     base = a.copy()
     while e:
         if e & 1:
-            result = mul(result, base)
+            result = mul_fn(result, base)
         e >>= 1
         if e:
-            base = mul(base, base)
+            base = mul_fn(base, base)
     return result
+
+
+def pow_arr(a: Arr, e: int) -> Arr:
+    return _square_and_multiply(mul, np.ones_like(a), a, e)
 
 
 def inv_arr(a: Arr) -> Arr:
@@ -156,16 +162,9 @@ def ext_square(a: Arr) -> Arr:
 
 
 def ext_pow(a: Arr, e: int) -> Arr:
-    result = np.zeros_like(a)
-    result[..., 0] = 1
-    base = a.copy()
-    while e:
-        if e & 1:
-            result = ext_mul(result, base)
-        e >>= 1
-        if e:
-            base = ext_mul(base, base)
-    return result
+    one = np.zeros_like(a)
+    one[..., 0] = 1
+    return _square_and_multiply(ext_mul, one, a, e)
 
 
 def ext_inv(a: Arr) -> Arr:
