@@ -41,7 +41,8 @@ def test_worked_example_isolated_long(markets) -> None:
     assert fill.taker_fee == 2_500_000  # 0.05% of $5,000
     isolated = eng.subaccounts[(A, 1)]
     assert isolated.collateral == -4_002_500_000  # 1,000 − 5,000 − 2.5 USDC
-    assert health(isolated, eng.markets) == (997_500_000, 250_000_000, 150_000_000)
+    h = health(isolated, eng.markets)
+    assert (h.value, h.initial, h.maintenance) == (997_500_000, 250_000_000, 150_000_000)
     assert eng.subaccounts[(A, 0)].collateral == 9_000 * USDC
     assert liquidation_price(isolated, eng.markets, "BTC-USD") == Fraction(4_002_500, 97)
     assert 41_262 < Fraction(4_002_500, 97) < 41_263  # $41,262.89

@@ -1,9 +1,8 @@
 """Shared test fixtures for risk: market specs and a brute-force margin check."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
-from isoperp.accounts import Position, Subaccount, health
+from isoperp.accounts import Position, Pricing, Subaccount, health
 from isoperp.markets import MarketSpec
 
 PositionEntry = tuple[int, int]
@@ -29,17 +28,6 @@ def spec(market_id: str, mmf: int = 30_000, k: int = 100) -> MarketSpec:
     )
 
 
-@dataclass(frozen=True)
-class Priced:
-    spec: MarketSpec
-    price: int
-    funding_index: int
-
-    @property
-    def k(self) -> int:
-        return self.spec.quantums_per_step_tick
-
-
 def brute_force_liquidatable(
     book: Mapping[tuple[int, int], tuple[int, dict[str, PositionEntry]]],
     specs: Mapping[str, MarketSpec],
@@ -48,7 +36,7 @@ def brute_force_liquidatable(
 ) -> list[tuple[int, int]]:
     """accounts.margin.health (which counts unsettled funding) on each subaccount:
     TV < MMR, MMR > 0."""
-    markets = {m: Priced(s, prices[m], indexes[m]) for m, s in specs.items()}
+    markets = {m: Pricing(s, prices[m], indexes[m]) for m, s in specs.items()}
     found = []
     for key, (collateral, positions) in book.items():
         sub = Subaccount(*key)
@@ -56,7 +44,7 @@ def brute_force_liquidatable(
         for market_id, (size, entry) in positions.items():
             if size:
                 sub.positions[market_id] = Position(size, entry)
-        value, _, maintenance = health(sub, markets)
-        if maintenance > 0 and value < maintenance:
+        h = health(sub, markets)
+        if h.maintenance > 0 and h.value < h.maintenance:
             found.append(key)
     return sorted(found)

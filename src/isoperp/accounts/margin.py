@@ -10,43 +10,101 @@ x/subaccounts/lib/updates.go).
 
 from collections.abc import Mapping
 from fractions import Fraction
-from typing import NamedTuple, Protocol
 
-from isoperp.accounts.subaccount import Exposure, Subaccount
+from isoperp.accounts.subaccount import Exposure, Position, Subaccount
 from isoperp.funding.index import settled_funding
-from isoperp.markets import MarketSpec, initial_margin_ppm
-from isoperp.numeric import PPM, mul_ppm_ceil
+from isoperp.markets.spec import MarketSpec, imf_ppm
+from isoperp.numeric import PPM
 
 
-class Pricing(Protocol):
-    """What margin needs to know of a market."""
+class Pricing:
+    """What margin reads of a market: its spec, mark price (ticks), quantums per step·tick
+    and funding index. The spec's numbers are also kept as plain attributes, read on every
+    order and fill. The engine's Market extends it."""
 
-    @property
-    def spec(self) -> MarketSpec: ...
-    @property
-    def price(self) -> int: ...  # mark price in ticks
-    @property
-    def k(self) -> int: ...  # quantums per step·tick
-    @property
-    def funding_index(self) -> int: ...  # cumulative, see isoperp.funding.index
-
-
-class Health(NamedTuple):
-    value: int  # TV
-    initial: int  # IMR
-    maintenance: int  # MMR
-
-
-def _terms(market: Pricing, size: int) -> tuple[int, int, int]:
-    """(notional, initial requirement, maintenance requirement) of one position."""
-    notional = size * market.price * market.k
-    magnitude = notional if notional >= 0 else -notional
-    spec = market.spec
-    return (
-        notional,
-        -((-magnitude * initial_margin_ppm(spec, abs(size))) // PPM),
-        -((-magnitude * spec.maintenance_margin_ppm) // PPM),
+    __slots__ = (
+        "_spec",
+        "baseline_position_steps",
+        "funding_index",
+        "incremental_initial_margin_ppm",
+        "incremental_position_steps",
+        "initial_margin_ppm",
+        "k",
+        "maintenance_margin_ppm",
+        "maker_fee_ppm",
+        "market_id",
+        "max_position_steps",
+        "min_order_steps",
+        "open_interest_cap_steps",
+        "price",
+        "taker_fee_ppm",
     )
+
+    def __init__(self, spec: MarketSpec, price: int = 0, funding_index: int = 0) -> None:
+        self.spec = spec
+        self.price = price  # mark price in ticks; 0 until the first oracle price
+        self.funding_index = funding_index  # cumulative, see isoperp.funding.index
+
+    @property
+    def spec(self) -> MarketSpec:
+        return self._spec
+
+    @spec.setter
+    def spec(self, spec: MarketSpec) -> None:
+        self._spec = spec
+        self.market_id = spec.market_id
+        self.k = spec.quantums_per_step_tick
+        self.initial_margin_ppm = spec.initial_margin_ppm
+        self.maintenance_margin_ppm = spec.maintenance_margin_ppm
+        self.baseline_position_steps = spec.baseline_position_steps
+        self.incremental_position_steps = spec.incremental_position_steps
+        self.incremental_initial_margin_ppm = spec.incremental_initial_margin_ppm
+        self.min_order_steps = spec.min_order_steps
+        self.max_position_steps = spec.max_position_steps
+        self.open_interest_cap_steps = spec.open_interest_cap_steps
+        self.maker_fee_ppm = spec.maker_fee_ppm
+        self.taker_fee_ppm = spec.taker_fee_ppm
+
+    def imf_ppm(self, abs_size: int) -> int:
+        """IMF at |size| (markets.imf_ppm)."""
+        return imf_ppm(
+            self.initial_margin_ppm,
+            self.baseline_position_steps,
+            self.incremental_position_steps,
+            self.incremental_initial_margin_ppm,
+            abs_size,
+        )
+
+
+class Health:
+    """A subaccount's total value (TV) and initial and maintenance requirements (IMR,
+    MMR), in quantums."""
+
+    __slots__ = ("initial", "maintenance", "value")
+
+    def __init__(self, value: int, initial: int, maintenance: int) -> None:
+        self.value = value
+        self.initial = initial
+        self.maintenance = maintenance
+
+    def __repr__(self) -> str:
+        return f"Health(value={self.value}, initial={self.initial}, maintenance={self.maintenance})"
+
+
+def _requirement(notional: int, fraction_ppm: int) -> int:
+    """⌈|notional|·fraction⌉: requirements round up, against the account. Split at 1e6 so
+    that no intermediate outgrows |notional| (fraction ≤ 1e6)."""
+    magnitude = notional if notional >= 0 else -notional
+    whole, part = magnitude // PPM, magnitude % PPM
+    return whole * fraction_ppm - (-part * fraction_ppm) // PPM
+
+
+def _funding(market: Pricing, position: Position) -> int:
+    """The position's unsettled funding (zero while the index has not moved)."""
+    index = market.funding_index
+    if position.funding_index == index:
+        return 0
+    return settled_funding(position.size, position.funding_index, index)  # type: ignore[no-any-return]
 
 
 def health_after(
@@ -63,19 +121,20 @@ def health_after(
     for mid, position in sub.positions.items():
         market = markets[mid]
         size = position.size
-        value += settled_funding(size, position.funding_index, market.funding_index)
+        value += _funding(market, position)
         if mid == market_id:
             size += size_delta
             seen = True
-        notional, imr, mmr = _terms(market, size)
+        notional = size * market.price * market.k
         value += notional
-        initial += imr
-        maintenance += mmr
+        initial += _requirement(notional, market.imf_ppm(size if size >= 0 else -size))
+        maintenance += _requirement(notional, market.maintenance_margin_ppm)
     if not seen and size_delta:
-        notional, imr, mmr = _terms(markets[market_id], size_delta)
+        market = markets[market_id]
+        notional = size_delta * market.price * market.k
         value += notional
-        initial += imr
-        maintenance += mmr
+        initial += _requirement(notional, market.imf_ppm(abs(size_delta)))
+        maintenance += _requirement(notional, market.maintenance_margin_ppm)
     return Health(value, initial, maintenance)
 
 
@@ -92,7 +151,10 @@ def change_allowed(before: Health, after: Health, shrinks: bool) -> bool:
         return False
     if before.maintenance == 0:
         return after.value >= before.value
-    return after.value * before.maintenance >= before.value * after.maintenance
+    # The cross products can outgrow 128 bits, so they are formed in Python ints.
+    return int(after.value) * int(before.maintenance) >= int(before.value) * int(
+        after.maintenance
+    )
 
 
 def free_collateral(sub: Subaccount, markets: Mapping[str, Pricing]) -> int:
@@ -107,7 +169,7 @@ def free_collateral(sub: Subaccount, markets: Mapping[str, Pricing]) -> int:
     exposures = sub.exposure
     for mid, position in sub.positions.items():
         market = markets[mid]
-        free += settled_funding(position.size, position.funding_index, market.funding_index)
+        free += _funding(market, position)
         free += _worst_case(market, position.size, exposures.get(mid))
     for mid, exposure in exposures.items():
         if mid not in sub.positions:
@@ -115,21 +177,26 @@ def free_collateral(sub: Subaccount, markets: Mapping[str, Pricing]) -> int:
     return free
 
 
+def _net_value(market: Pricing, size: int) -> int:
+    """Notional minus initial requirement of ``size`` steps at the mark."""
+    notional = size * market.price * market.k
+    return notional - _requirement(notional, market.imf_ppm(size if size >= 0 else -size))
+
+
 def _worst_case(market: Pricing, size: int, exposure: Exposure | None) -> int:
-    notional, imr, _ = _terms(market, size)
-    worst = notional - imr
+    worst = _net_value(market, size)
     if exposure is None:
         return worst
-    spec, k = market.spec, market.k
-    fee_ppm = max(spec.taker_fee_ppm, spec.maker_fee_ppm, 0)
+    k = market.k
+    fee_ppm = max(market.taker_fee_ppm, market.maker_fee_ppm, 0)
     if exposure.buy_qty:
         paid = exposure.buy_value * k
-        notional, imr, _ = _terms(market, size + exposure.buy_qty)
-        worst = min(worst, notional - imr - paid - mul_ppm_ceil(paid, fee_ppm))
+        filled = _net_value(market, size + exposure.buy_qty)
+        worst = min(worst, filled - paid - _requirement(paid, fee_ppm))
     if exposure.sell_qty:
         received = exposure.sell_value * k
-        notional, imr, _ = _terms(market, size - exposure.sell_qty)
-        worst = min(worst, notional - imr + received - mul_ppm_ceil(received, fee_ppm))
+        filled = _net_value(market, size - exposure.sell_qty)
+        worst = min(worst, filled + received - _requirement(received, fee_ppm))
     return worst
 
 
@@ -149,12 +216,12 @@ def liquidation_price(
     rest = sub.collateral
     for mid, position in sub.positions.items():
         other = markets[mid]
-        rest += settled_funding(position.size, position.funding_index, other.funding_index)
+        rest += _funding(other, position)
         if mid != market_id:
-            notional, _, mmr = _terms(other, position.size)
-            rest += notional - mmr
+            notional = position.size * other.price * other.k
+            rest += notional - _requirement(notional, other.maintenance_margin_ppm)
     market = markets[market_id]
     side = 1 if size > 0 else -1
-    slope = Fraction(size * market.k * (PPM - side * market.spec.maintenance_margin_ppm), PPM)
+    slope = Fraction(size * market.k * (PPM - side * market.maintenance_margin_ppm), PPM)
     price = Fraction(-rest) / slope
     return price if price > 0 else None

@@ -8,7 +8,8 @@ them encodes to msgpack or JSON and decodes back to the same values.
 import msgspec
 
 
-class Command(msgspec.Struct, frozen=True, tag=True, kw_only=True):
-    """Base of every command: ``ts`` is the sequencer's timestamp in milliseconds."""
+class Command(msgspec.Struct, frozen=True, tag=True, kw_only=True, gc=False):
+    """Base of every command: ``ts`` is the sequencer's timestamp in milliseconds.
+    Commands hold plain values only (no reference cycles), so gc=False."""
 
     ts: int

@@ -15,7 +15,8 @@ from typing import Any, NamedTuple
 
 import msgspec
 
-from isoperp.accounts import MAX_OWNER_KEY, MAX_SUBACCOUNT_NUMBER, Subaccount, free_collateral
+from isoperp.accounts.margin import free_collateral
+from isoperp.accounts.subaccount import MAX_OWNER_KEY, MAX_SUBACCOUNT_NUMBER, Subaccount
 from isoperp.commands import Command
 from isoperp.commands.governance import AnyGovernanceCommand
 from isoperp.commands.oracle import PriceReport
@@ -33,12 +34,14 @@ from isoperp.engine import funding_flow, liquidations, orders, prices, snapshot
 from isoperp.engine.genesis import dev_genesis, with_markets
 from isoperp.engine.market import Market
 from isoperp.engine.rejections import Code, Reject
+from isoperp.funding import next_sample_ms, next_tick_ms
 from isoperp.events import Event, Rejected
 from isoperp.events.governance import MarketDelisted, MarketListed, ParameterChanged
 from isoperp.events.risk import InsuranceFunded
 from isoperp.events.trading import Deposited, PositionSettled, Transferred, Withdrawn
 from isoperp.governance import GenesisConfig, GovernanceState, genesis
 from isoperp.markets import MarketSpec, MarketStatus
+from isoperp.oracle import too_old_at
 from isoperp.numeric import (
     MAX_PRICE_TICKS,
     MAX_QUANTUMS,
@@ -77,6 +80,8 @@ class Engine:
         self.position_table = PositionTable()  # for the liquidation scan; rebuilt on restore
         self._table_dirty: set[tuple[int, int]] = set()  # touched since the table's last sync
         self._risk_dirty = False  # a price, funding or parameter change since the last scan
+        self._quiet_until = 0  # before this time, letting time pass changes nothing
+        self.max_open_orders = 0  # per subaccount, from the registry
         self._sync_markets()
         for spec, price in listed:
             check_range("initial price", price, 1, MAX_PRICE_TICKS)
@@ -156,11 +161,15 @@ class Engine:
 
     def advance(self, ts: int) -> list[Event]:
         """Let time reach ``ts`` (not before the last command's): expire committee holds and
-        GTT orders that are due, mark stale oracle prices. Returns what that caused."""
+        GTT orders that are due, mark stale oracle prices, take funding samples and ticks.
+        Returns what that caused."""
         self.events = []
         if ts < self.last_ts:
             raise ValueError(f"time cannot go back from {self.last_ts} to {ts}")
         self.last_ts = ts
+        if ts < self._quiet_until:
+            self.gov.now = ts
+            return self.events
         held = self.gov.advance_to(ts)
         if held:
             self._gov_digest = None
@@ -178,7 +187,26 @@ class Engine:
         if funding_flow.advance_funding(self, ts):
             self._risk_dirty = True
         self._liquidate_if_needed(ts)
+        self._quiet_until = self._next_time_effect()
         return self.events
+
+    def _next_time_effect(self) -> int:
+        """The earliest time at which letting time pass does something: a committee hold or
+        a GTT order expires, an oracle price goes stale, a funding sample or tick is due."""
+        due = [hold.expires_ts for hold in self.gov.holds.values()]
+        if self.expiries:
+            due.append(self.expiries[0][0])
+        for market in self.markets.values():
+            if not market.oracle.stale:
+                due.append(too_old_at(market.oracle_config, market.oracle))
+            if market.oracle.price is not None:
+                due += (next_tick_ms(market.funding), next_sample_ms(market.funding))
+        return min(due, default=MAX_TIMESTAMP_MS + 1)
+
+    def time_effects_changed(self) -> None:
+        """Something moved a deadline that ``advance`` watches (a price report, governance):
+        the next command takes the full look."""
+        self._quiet_until = 0
 
     def replay(self, commands: Iterable[Command]) -> None:
         for cmd in commands:
@@ -202,10 +230,6 @@ class Engine:
     @staticmethod
     def restore(data: bytes) -> "Engine":
         return snapshot.restore(data)
-
-    @property
-    def max_open_orders(self) -> int:
-        return self.gov.registry.get_int("exchange.max_open_orders_per_subaccount")
 
     # -- lookups used by handlers ---------------------------------------------------------
 
@@ -313,6 +337,7 @@ class Engine:
         if events and isinstance(events[-1], Rejected):
             raise Reject(events[-1].code, events[-1].message)
         self._gov_digest = None
+        self.time_effects_changed()
         self.events.extend(events)
         if any(isinstance(e, ParameterChanged | MarketListed | MarketDelisted) for e in events):
             self._sync_markets()
@@ -322,6 +347,8 @@ class Engine:
         """Bring the run-time markets in line with the registry: new listings, changed
         parameters, delistings; a market entering final settlement is settled now."""
         registry = self.gov.registry
+        self.max_open_orders = registry.get_int("exchange.max_open_orders_per_subaccount")
+        self.time_effects_changed()
         listed = registry.market_ids()
         for market_id in listed:
             spec = registry.market_spec(market_id)
@@ -387,6 +414,7 @@ class Engine:
 
     def schedule_expiry(self, expires_at: int, order_id: int, market_id: str) -> None:
         heappush(self.expiries, (expires_at, order_id, market_id))
+        self._quiet_until = min(self._quiet_until, expires_at)
 
     def on_mark_changed(self, market: Market, ts: int) -> None:
         """A new mark price fires stop and take-profit orders and calls for a liquidation

@@ -4,7 +4,8 @@ Its parameters live in the governance registry; ``spec`` and the oracle, mark an
 configurations are the registry's values, refreshed after every governance change.
 """
 
-from isoperp.book import OrderBook
+from isoperp.accounts.margin import Pricing
+from isoperp.book.book import OrderBook
 from isoperp.commands.trading import PlaceOrder
 from isoperp.funding import FundingConfig, FundingState
 from isoperp.markets import MarketSpec
@@ -12,22 +13,19 @@ from isoperp.oracle import MarkConfig, MarkState, OracleConfig, OracleState
 from isoperp.risk import RiskConfig
 
 
-class Market:
+class Market(Pricing):
     __slots__ = (
+        "_funding",
         "book",
-        "funding",
         "funding_config",
         "impact_notional",
-        "k",
         "last_trade",
         "mark",
         "mark_config",
         "open_interest",
         "oracle",
         "oracle_config",
-        "price",
         "risk_config",
-        "spec",
         "triggers",
     )
 
@@ -41,12 +39,10 @@ class Market:
         risk_config: RiskConfig,
         listed_at: int,
     ) -> None:
-        self.spec = spec
+        super().__init__(spec)
         self.risk_config = risk_config
-        self.k = spec.quantums_per_step_tick
         self.oracle_config = oracle_config
         self.mark_config = mark_config
-        self.price = 0  # mark price in ticks; 0 until the first oracle price
         self.oracle = OracleState()
         self.mark = MarkState()
         self.last_trade: int | None = None
@@ -58,5 +54,11 @@ class Market:
         self.funding = FundingState(last_tick_ms=listed_at)
 
     @property
-    def funding_index(self) -> int:
-        return self.funding.index
+    def funding(self) -> FundingState:
+        return self._funding
+
+    @funding.setter
+    def funding(self, state: FundingState) -> None:
+        """Margin reads the index as a plain attribute, so it moves with the state."""
+        self._funding = state
+        self.funding_index = state.index

@@ -11,17 +11,16 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from isoperp.accounts import (
+from isoperp.accounts.margin import change_allowed, health, health_after
+from isoperp.accounts.subaccount import (
     MAX_OWNER_KEY,
     MAX_SUBACCOUNT_NUMBER,
     Exposure,
     Position,
     Subaccount,
-    change_allowed,
-    health,
-    health_after,
 )
-from isoperp.book import STOP, Order
+from isoperp.book.book import STOP
+from isoperp.book.order import Order
 from isoperp.commands.trading import (
     CancelAll,
     CancelOrder,
@@ -54,117 +53,152 @@ from isoperp.numeric import (
 if TYPE_CHECKING:
     from isoperp.engine.core import Engine
 
+# Enum members bound once: an attribute lookup on an Enum class is slow in the hot path.
+BUY, SELL = Side.BUY, Side.SELL
+STOP_ORDER, LIMIT_ORDER, MARKET_ORDER = OrderKind.STOP, OrderKind.LIMIT, OrderKind.MARKET
+POST_ONLY, FOK, GTT = TimeInForce.POST_ONLY, TimeInForce.FOK, TimeInForce.GTT
+REDUCE_ONLY_MARKET = MarketStatus.REDUCE_ONLY
 CONDITIONAL = (OrderKind.STOP, OrderKind.TAKE_PROFIT)
 IMMEDIATE = (TimeInForce.IOC, TimeInForce.FOK)
+CLOSED = (MarketStatus.PAUSED, MarketStatus.FINAL_SETTLEMENT)
+
+
+class Ticket:
+    """A PlaceOrder command checked for shape and bounds (nothing here depends on the
+    account), its fields read once: the hot path works on this, not the command."""
+
+    __slots__ = (
+        "client_id",
+        "cmd",
+        "conditional",
+        "expires_at",
+        "fok",
+        "immediate",
+        "is_buy",
+        "isolated_margin",
+        "margin_source",
+        "market",
+        "owner",
+        "post_only",
+        "price",
+        "reduce_only",
+        "size",
+        "subaccount",
+    )
+
+    def __init__(self, cmd: PlaceOrder, market: Market) -> None:
+        self.cmd = cmd
+        self.market = cmd.market
+        if not market.price:
+            raise Reject(Code.NO_PRICE, f"{cmd.market} has no oracle price yet")
+        size = check_range("size", cmd.size, 1, MAX_SIZE_STEPS)
+        price = check_range("price", cmd.price, 1, MAX_PRICE_TICKS)
+        self.client_id = check_range("client_id", cmd.client_id, 0, 2**63 - 1)
+        margin = check_range("isolated_margin", cmd.isolated_margin, 0, MAX_QUANTUMS)
+        if size * price * market.k > MAX_QUANTUMS:
+            raise Reject(Code.OUT_OF_BOUNDS, "order notional exceeds MAX_QUANTUMS")
+        reduce_only = cmd.reduce_only
+        if size < market.min_order_steps and not reduce_only:
+            raise Reject(Code.BELOW_MIN_SIZE, f"size {size} below minimum {market.min_order_steps}")
+        status = market.spec.status
+        if status in CLOSED:
+            raise Reject(Code.MARKET_NOT_ACTIVE, f"{cmd.market} is {status}")
+        kind, tif, trigger, expires_at = cmd.kind, cmd.tif, cmd.trigger_price, cmd.expires_at
+        conditional = kind in CONDITIONAL
+        if conditional != (trigger is not None):
+            raise Reject(Code.BAD_ORDER_TYPE, "a trigger price goes with stop/take-profit orders only")
+        if trigger is not None:
+            check_range("trigger_price", trigger, 1, MAX_PRICE_TICKS)
+            if margin:
+                raise Reject(
+                    Code.BAD_ORDER_TYPE, "move isolated margin before placing a conditional order"
+                )
+        if kind is MARKET_ORDER and tif not in IMMEDIATE:
+            raise Reject(Code.BAD_ORDER_TYPE, "a market order is IOC or FOK")
+        if (tif is GTT) != (expires_at is not None):
+            raise Reject(Code.BAD_ORDER_TYPE, "expires_at goes with GTT orders only")
+        if expires_at is not None and check_range("expires_at", expires_at, 0, 2**53) <= cmd.ts:
+            raise Reject(Code.BAD_ORDER_TYPE, "a GTT order must expire after its timestamp")
+        subaccount, source = cmd.subaccount, cmd.margin_source
+        if margin and subaccount == source:
+            raise Reject(Code.BAD_MARGIN_SOURCE, "margin must come from another subaccount")
+        if margin and subaccount == 0:
+            raise Reject(Code.BAD_MARGIN_SOURCE, "isolated margin goes to an isolated subaccount")
+        self.owner = cmd.owner
+        self.subaccount = subaccount
+        self.size = size
+        self.price = price
+        self.is_buy = cmd.side is BUY
+        self.reduce_only = reduce_only
+        self.conditional = conditional
+        self.post_only = tif is POST_ONLY
+        self.fok = tif is FOK
+        self.immediate = tif in IMMEDIATE or kind is MARKET_ORDER
+        self.expires_at = expires_at
+        self.isolated_margin = margin
+        self.margin_source = source
 
 
 def place(eng: "Engine", cmd: PlaceOrder) -> None:
     market = eng.market(cmd.market)
-    spec = market.spec
-    size, price = _check_shape(eng, cmd, market)
-    is_buy = cmd.side is Side.BUY
-    created = (cmd.owner, cmd.subaccount) not in eng.subaccounts
-    sub = eng.subaccount(cmd.owner, cmd.subaccount, create=cmd.isolated_margin > 0)
-    position = sub.size(cmd.market)
+    t = Ticket(cmd, market)
+    is_buy, price, mid = t.is_buy, t.price, t.market
+    created = (t.owner, t.subaccount) not in eng.subaccounts
+    sub = eng.subaccount(t.owner, t.subaccount, create=t.isolated_margin > 0)
+    position = sub.size(mid)
     try:
-        if cmd.client_id in sub.orders:
-            raise Reject(Code.DUPLICATE_CLIENT_ID, f"client id {cmd.client_id} is already open")
+        if t.client_id in sub.orders:
+            raise Reject(Code.DUPLICATE_CLIENT_ID, f"client id {t.client_id} is already open")
         if len(sub.orders) >= eng.max_open_orders:
             raise Reject(Code.TOO_MANY_OPEN_ORDERS, f"at most {eng.max_open_orders} open orders")
-        if sub.is_isolated and sub.isolated_market not in (None, cmd.market) and not sub.is_flat():
+        if sub.is_isolated and sub.isolated_market not in (None, mid) and not sub.is_flat():
             raise Reject(
                 Code.ISOLATED_MARKET_MISMATCH,
                 f"isolated subaccount {sub.number} holds {sub.isolated_market}",
             )
-        if cmd.reduce_only:
+        if t.reduce_only:
             if position == 0 or (position > 0) == is_buy:
                 raise Reject(Code.REDUCE_ONLY_WOULD_INCREASE, "reduce-only order would increase")
-            size = min(size, abs(position))
-        if spec.status is MarketStatus.REDUCE_ONLY and not cmd.reduce_only:
-            raise Reject(Code.MARKET_NOT_ACTIVE, f"{cmd.market} is reduce-only")
+            t.size = min(t.size, abs(position))
+        if market.spec.status is REDUCE_ONLY_MARKET and not t.reduce_only:
+            raise Reject(Code.MARKET_NOT_ACTIVE, f"{mid} is reduce-only")
     except Reject:
         eng.forget_if_created(sub, created)
         raise
-    _move_isolated_margin(eng, cmd, sub, created)
+    size = t.size
+    _move_isolated_margin(eng, t, sub, created)
     try:
-        if cmd.kind in CONDITIONAL:
-            _store_conditional(eng, cmd, sub, market, size)
+        if t.conditional:
+            _store_conditional(eng, t, sub, market)
             return
-        add_exposure(sub, cmd.market, is_buy, size, price)
+        add_exposure(sub, mid, is_buy, size, price)
         try:
-            _check_risk(eng, cmd, sub, market, size, position)
-            if cmd.tif is TimeInForce.POST_ONLY and _would_cross(market, is_buy, price):
+            _check_risk(eng, t, sub, market, position)
+            if t.post_only and _would_cross(market, is_buy, price):
                 raise Reject(Code.POST_ONLY_WOULD_CROSS, "post-only order would cross the book")
-            if cmd.tif is TimeInForce.FOK:
+            if t.fok:
                 _require_fillable(eng, sub, market, is_buy, price, size)
         except Reject:
-            add_exposure(sub, cmd.market, is_buy, -size, price)
+            add_exposure(sub, mid, is_buy, -size, price)
             raise
     except Reject:
-        _unwind_isolated_margin(eng, cmd, sub, created)
+        _unwind_isolated_margin(eng, t, sub, created)
         raise
     if sub.is_isolated:
-        sub.isolated_market = cmd.market
+        sub.isolated_market = mid
     order_id = eng.next_order_id
     eng.next_order_id += 1
-    eng.events.append(_accepted(order_id, cmd, size))
-    order = Order(
-        order_id,
-        sub,
-        cmd.market,
-        cmd.client_id,
-        is_buy,
-        price,
-        size,
-        cmd.reduce_only,
-        cmd.expires_at,
-    )
-    _match_and_rest(eng, market, order, cmd)
+    eng.events.append(_accepted(order_id, t))
+    order = Order(order_id, sub, mid, t.client_id, is_buy, price, size, t.reduce_only, t.expires_at)
+    _match_and_rest(eng, market, order, t.immediate)
 
 
-def _check_shape(eng: "Engine", cmd: PlaceOrder, market: Market) -> tuple[int, int]:
-    """Bounds and order-type consistency; nothing here depends on the account."""
-    spec = market.spec
-    if not market.price:
-        raise Reject(Code.NO_PRICE, f"{cmd.market} has no oracle price yet")
-    size = check_range("size", cmd.size, 1, MAX_SIZE_STEPS)
-    price = check_range("price", cmd.price, 1, MAX_PRICE_TICKS)
-    check_range("client_id", cmd.client_id, 0, 2**63 - 1)
-    check_range("isolated_margin", cmd.isolated_margin, 0, MAX_QUANTUMS)
-    if size * price * market.k > MAX_QUANTUMS:
-        raise Reject(Code.OUT_OF_BOUNDS, "order notional exceeds MAX_QUANTUMS")
-    if size < spec.min_order_steps and not cmd.reduce_only:
-        raise Reject(Code.BELOW_MIN_SIZE, f"size {size} below minimum {spec.min_order_steps}")
-    if spec.status in (MarketStatus.PAUSED, MarketStatus.FINAL_SETTLEMENT):
-        raise Reject(Code.MARKET_NOT_ACTIVE, f"{cmd.market} is {spec.status}")
-    conditional = cmd.kind in CONDITIONAL
-    if conditional != (cmd.trigger_price is not None):
-        raise Reject(Code.BAD_ORDER_TYPE, "a trigger price goes with stop/take-profit orders only")
-    if cmd.trigger_price is not None:
-        check_range("trigger_price", cmd.trigger_price, 1, MAX_PRICE_TICKS)
-        if cmd.isolated_margin:
-            raise Reject(
-                Code.BAD_ORDER_TYPE, "move isolated margin before placing a conditional order"
-            )
-    if cmd.kind is OrderKind.MARKET and cmd.tif not in IMMEDIATE:
-        raise Reject(Code.BAD_ORDER_TYPE, "a market order is IOC or FOK")
-    if (cmd.tif is TimeInForce.GTT) != (cmd.expires_at is not None):
-        raise Reject(Code.BAD_ORDER_TYPE, "expires_at goes with GTT orders only")
-    if cmd.expires_at is not None and check_range("expires_at", cmd.expires_at, 0, 2**53) <= cmd.ts:
-        raise Reject(Code.BAD_ORDER_TYPE, "a GTT order must expire after its timestamp")
-    if cmd.isolated_margin and cmd.subaccount == cmd.margin_source:
-        raise Reject(Code.BAD_MARGIN_SOURCE, "margin must come from another subaccount")
-    if cmd.isolated_margin and cmd.subaccount == 0:
-        raise Reject(Code.BAD_MARGIN_SOURCE, "isolated margin goes to an isolated subaccount")
-    return size, price
-
-
-def _move_isolated_margin(eng: "Engine", cmd: PlaceOrder, sub: Subaccount, created: bool) -> None:
-    amount = cmd.isolated_margin
+def _move_isolated_margin(eng: "Engine", t: Ticket, sub: Subaccount, created: bool) -> None:
+    amount = t.isolated_margin
     if not amount:
         return
     try:
-        source = eng.subaccount(cmd.owner, cmd.margin_source)
+        source = eng.subaccount(t.owner, t.margin_source)
         if sub.collateral + amount > MAX_QUANTUMS:
             raise Reject(Code.OUT_OF_BOUNDS, "collateral would exceed MAX_QUANTUMS")
         eng.debit(source, amount)
@@ -175,28 +209,26 @@ def _move_isolated_margin(eng: "Engine", cmd: PlaceOrder, sub: Subaccount, creat
     eng.touched.update((source.key, sub.key))
 
 
-def _unwind_isolated_margin(eng: "Engine", cmd: PlaceOrder, sub: Subaccount, created: bool) -> None:
-    if cmd.isolated_margin:
-        sub.collateral -= cmd.isolated_margin
-        eng.subaccounts[(cmd.owner, cmd.margin_source)].collateral += cmd.isolated_margin
+def _unwind_isolated_margin(eng: "Engine", t: Ticket, sub: Subaccount, created: bool) -> None:
+    if t.isolated_margin:
+        sub.collateral -= t.isolated_margin
+        eng.subaccounts[(t.owner, t.margin_source)].collateral += t.isolated_margin
         eng.forget_if_created(sub, created)
 
 
-def _check_risk(
-    eng: "Engine", cmd: PlaceOrder, sub: Subaccount, market: Market, size: int, position: int
-) -> None:
+def _check_risk(eng: "Engine", t: Ticket, sub: Subaccount, market: Market, position: int) -> None:
     """Accept if the worst case of all open orders (this one already counted in the
     exposure) stays above initial margin and within the position limit, or if the order
     strictly reduces risk: it opposes the position and, with the other resting orders on
     its side, cannot flip it."""
-    is_buy = cmd.side is Side.BUY
-    exposure = sub.exposure[cmd.market]
+    is_buy = t.is_buy
+    exposure = sub.exposure[t.market]
     same_side = exposure.buy_qty if is_buy else exposure.sell_qty
     if position != 0 and (position > 0) != is_buy and same_side <= abs(position):
         return
     if market.oracle.stale:
-        raise Reject(Code.ORACLE_STALE, f"{cmd.market} has no fresh oracle price")
-    limit = market.spec.max_position_steps
+        raise Reject(Code.ORACLE_STALE, f"{t.market} has no fresh oracle price")
+    limit = market.max_position_steps
     if abs(position + same_side * (1 if is_buy else -1)) > limit:
         raise Reject(Code.POSITION_LIMIT, f"position could exceed {limit} steps")
     eng.require_free(sub)
@@ -218,7 +250,7 @@ def _would_cross(market: Market, is_buy: bool, price: int) -> bool:
 
 def _maker_fee(market: Market, notional: int) -> int:
     """The maker's fee in quantums: a charge rounds up, a rebate (negative) rounds down."""
-    maker_ppm = market.spec.maker_fee_ppm
+    maker_ppm = market.maker_fee_ppm
     if maker_ppm >= 0:
         return mul_ppm_ceil(notional, maker_ppm)
     return -mul_ppm_floor(notional, -maker_ppm)
@@ -242,7 +274,7 @@ def _require_fillable(
 ) -> None:
     """Dry-run a fill-or-kill order against the book with every per-fill check; refuse it
     unless the whole size would trade."""
-    mid = market.spec.market_id
+    mid = market.market_id
     per_maker: dict[tuple[int, int], tuple[int, int]] = {}
     left, taker_size, taker_cash = size, 0, 0
     for maker in market.book.crossing(is_buy, limit):
@@ -252,7 +284,7 @@ def _require_fillable(
         qty = min(left, maker.remaining)
         notional = qty * maker.price * market.k
         maker_fee = _maker_fee(market, notional)
-        taker_fee = mul_ppm_ceil(notional, market.spec.taker_fee_ppm)
+        taker_fee = mul_ppm_ceil(notional, market.taker_fee_ppm)
         sign = 1 if is_buy else -1
         m_size, m_cash = per_maker.get(msub.key, (0, 0))
         m_size, m_cash = m_size - sign * qty, m_cash + sign * notional - maker_fee
@@ -268,9 +300,9 @@ def _require_fillable(
         raise Reject(Code.FOK_NOT_FILLED, f"only {size - left} of {size} could fill at once")
 
 
-def _match_and_rest(eng: "Engine", market: Market, taker: Order, cmd: PlaceOrder) -> None:
+def _match_and_rest(eng: "Engine", market: Market, taker: Order, immediate: bool) -> None:
     sub: Subaccount = taker.account
-    mid = market.spec.market_id
+    mid = market.market_id
     matcher = Matcher(eng, market, sub, taker.is_buy, taker.order_id, taker.price)
     remaining = matcher.sweep(taker.price, taker.remaining)
     taker.remaining = remaining
@@ -278,7 +310,7 @@ def _match_and_rest(eng: "Engine", market: Market, taker: Order, cmd: PlaceOrder
         _drop_empty_exposure(sub, mid)
         return
     stop_reason = matcher.stop_reason
-    if stop_reason or cmd.tif in IMMEDIATE or cmd.kind is OrderKind.MARKET:
+    if stop_reason or immediate:
         add_exposure(sub, mid, taker.is_buy, -remaining, taker.price)
         eng.events.append(
             OrderCanceled(
@@ -329,16 +361,16 @@ class Matcher:
             self.is_buy, limit, qty, self.taker.owner, self.execute, self.self_trade
         )
         for sub in self.moved.values():
-            _keep_reduce_only_reducing(self.eng, sub, self.market.spec.market_id)
+            _keep_reduce_only_reducing(self.eng, sub, self.market.market_id)
         return remaining
 
     # -- the taker's side, which subclasses change -------------------------------------------
 
     def taker_fee(self, notional: int) -> int:
-        return mul_ppm_ceil(notional, self.market.spec.taker_fee_ppm)
+        return mul_ppm_ceil(notional, self.market.taker_fee_ppm)
 
     def taker_allowed(self, qty: int, price: int, cash: int) -> bool:
-        mid = self.market.spec.market_id
+        mid = self.market.market_id
         return _fill_allowed(self.eng, self.taker, mid, self.sign * qty, cash)
 
     def after_fill(self, qty: int, price: int) -> None:
@@ -351,8 +383,7 @@ class Matcher:
 
     def execute(self, maker: Order, qty: int, price: int) -> int:
         eng, market, sub, sign = self.eng, self.market, self.taker, self.sign
-        spec = market.spec
-        mid = spec.market_id
+        mid = market.market_id
         msub: Subaccount = maker.account
         if maker.reduce_only:
             position = msub.size(mid)
@@ -365,7 +396,7 @@ class Matcher:
         maker_fee, taker_fee = _maker_fee(market, notional), self.taker_fee(notional)
         m_old, t_old = msub.size(mid), sub.size(mid)
         m_new, t_new = m_old - sign * qty, t_old + sign * qty
-        limit = spec.max_position_steps
+        limit = market.max_position_steps
         if abs(m_new) > limit and abs(m_new) > abs(m_old):
             take_off(eng, maker, "position_limit")
             return 0
@@ -373,7 +404,7 @@ class Matcher:
             self.stop_reason = "position_limit"
             return STOP
         oi_delta = max(m_new, 0) - max(m_old, 0) + max(t_new, 0) - max(t_old, 0)
-        if oi_delta > 0 and market.open_interest + oi_delta > spec.open_interest_cap_steps:
+        if oi_delta > 0 and market.open_interest + oi_delta > market.open_interest_cap_steps:
             self.stop_reason = "open_interest_cap"
             return STOP
         m_cash = sign * notional - maker_fee
@@ -408,7 +439,7 @@ class Matcher:
                 market=mid,
                 price=price,
                 size=qty,
-                taker_side=Side.BUY if self.is_buy else Side.SELL,
+                taker_side=BUY if self.is_buy else SELL,
                 maker_order_id=maker.order_id,
                 taker_order_id=self.taker_order_id,
                 maker_owner=msub.owner,
@@ -432,7 +463,7 @@ def _drop_empty_exposure(sub: Subaccount, market_id: str) -> None:
 def write_size(sub: Subaccount, market: Market, size: int, price: int) -> None:
     """Set a position's size after a trade at ``price`` ticks (its funding already
     settled); a new position starts at the market's current funding index."""
-    market_id = market.spec.market_id
+    market_id = market.market_id
     if size:
         position = sub.positions.get(market_id)
         if position is None:
@@ -508,31 +539,29 @@ def cancel_all(eng: "Engine", cmd: CancelAll) -> None:
                 take_off(eng, order, "user")
 
 
-def _store_conditional(
-    eng: "Engine", cmd: PlaceOrder, sub: Subaccount, market: Market, size: int
-) -> None:
+def _store_conditional(eng: "Engine", t: Ticket, sub: Subaccount, market: Market) -> None:
     """A stop or take-profit order waits, off the book, for the mark price to fire it."""
     order_id = eng.next_order_id
     eng.next_order_id += 1
     if sub.is_isolated:
-        sub.isolated_market = cmd.market
-    order = Order(order_id, sub, cmd.market, cmd.client_id, cmd.side is Side.BUY, cmd.price, size)
-    sub.orders[cmd.client_id] = order
-    market.triggers[order_id] = cmd
-    eng.events.append(_accepted(order_id, cmd, size))
-    eng.events.append(OrderRested(order_id=order_id, remaining=size))
+        sub.isolated_market = t.market
+    order = Order(order_id, sub, t.market, t.client_id, t.is_buy, t.price, t.size)
+    sub.orders[t.client_id] = order
+    market.triggers[order_id] = t.cmd
+    eng.events.append(_accepted(order_id, t))
+    eng.events.append(OrderRested(order_id=order_id, remaining=t.size))
 
 
-def _accepted(order_id: int, cmd: PlaceOrder, size: int) -> OrderAccepted:
+def _accepted(order_id: int, t: Ticket) -> OrderAccepted:
     return OrderAccepted(
         order_id=order_id,
-        owner=cmd.owner,
-        subaccount=cmd.subaccount,
-        client_id=cmd.client_id,
-        market=cmd.market,
-        side=cmd.side,
-        price=cmd.price,
-        size=size,
+        owner=t.owner,
+        subaccount=t.subaccount,
+        client_id=t.client_id,
+        market=t.market,
+        side=BUY if t.is_buy else SELL,
+        price=t.price,
+        size=t.size,
     )
 
 
@@ -542,8 +571,8 @@ def triggered(cmd: PlaceOrder, mark: int) -> bool:
     assert cmd.trigger_price is not None
     rising = mark >= cmd.trigger_price
     falling = mark <= cmd.trigger_price
-    buy = cmd.side is Side.BUY
-    if cmd.kind is OrderKind.STOP:
+    buy = cmd.side is BUY
+    if cmd.kind is STOP_ORDER:
         return rising if buy else falling
     return falling if buy else rising
 
@@ -558,7 +587,7 @@ def fire_triggers(eng: "Engine", market: Market, ts: int) -> None:
         order = sub.orders.pop(cmd.client_id)
         eng.events.append(OrderTriggered(order_id=order_id, mark_price=market.price))
         live = msgspec.structs.replace(
-            cmd, ts=ts, kind=OrderKind.LIMIT, trigger_price=None, size=order.remaining
+            cmd, ts=ts, kind=LIMIT_ORDER, trigger_price=None, size=order.remaining
         )
         try:
             place(eng, live)

@@ -70,6 +70,7 @@ def apply_report(eng: "Engine", cmd: PriceReport) -> None:
     if refused is not None:
         raise Reject(refused.code, refused.message)
     market.oracle = state
+    eng.time_effects_changed()
     eng.events.extend(events)
     update_mark(eng, market, cmd.ts)
 

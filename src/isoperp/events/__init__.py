@@ -3,8 +3,9 @@
 import msgspec
 
 
-class Event(msgspec.Struct, frozen=True, tag=True, kw_only=True):
-    """Base of every event."""
+class Event(msgspec.Struct, frozen=True, tag=True, kw_only=True, gc=False):
+    """Base of every event. Events hold plain values only, which cannot form reference
+    cycles, so they stay out of the cyclic garbage collector (gc=False)."""
 
 
 class Rejected(Event, frozen=True, kw_only=True):

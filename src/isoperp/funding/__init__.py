@@ -16,6 +16,8 @@ from isoperp.funding.premium import hourly_rate_ppm, premium_vote_ppm
 from isoperp.funding.schedule import (
     FundingOutcome,
     funding_tick,
+    next_sample_ms,
+    next_tick_ms,
     sample_due,
     sample_premium,
     tick_due,
@@ -34,6 +36,8 @@ __all__ = [
     "funding_tick",
     "hourly_rate_ppm",
     "index_delta",
+    "next_sample_ms",
+    "next_tick_ms",
     "premium_vote_ppm",
     "sample_due",
     "sample_premium",

@@ -16,16 +16,25 @@ from isoperp.funding.state import FundingPoint, FundingState
 FundingOutcome = tuple[FundingState, tuple[Event, ...]]
 
 
-def sample_due(state: FundingState, now_ms: int) -> bool:
+def next_sample_ms(state: FundingState) -> int:
     """One sample per minute epoch (dYdX v4 samples on fixed epochs), so the schedule does
-    not drift with the times commands happen to arrive."""
+    not drift with the times commands happen to arrive: the next is due when the next
+    epoch starts (at once if there was none)."""
     last = state.last_sample_ms
-    return last is None or now_ms // SAMPLE_INTERVAL_MS > last // SAMPLE_INTERVAL_MS
+    return 0 if last is None else (last // SAMPLE_INTERVAL_MS + 1) * SAMPLE_INTERVAL_MS
+
+
+def next_tick_ms(state: FundingState) -> int:
+    """One tick per hour epoch; the tick covers the time actually elapsed since the last."""
+    return (state.last_tick_ms // TICK_INTERVAL_MS + 1) * TICK_INTERVAL_MS
+
+
+def sample_due(state: FundingState, now_ms: int) -> bool:
+    return now_ms >= next_sample_ms(state)
 
 
 def tick_due(state: FundingState, now_ms: int) -> bool:
-    """One tick per hour epoch; the tick covers the time actually elapsed since the last."""
-    return now_ms // TICK_INTERVAL_MS > state.last_tick_ms // TICK_INTERVAL_MS
+    return now_ms >= next_tick_ms(state)
 
 
 def sample_premium(

@@ -41,16 +41,29 @@ class MarketSpec(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def initial_margin_ppm(spec: MarketSpec, abs_size: int) -> int:
+    """IMF(size) of a spec (see imf_ppm)."""
+    return imf_ppm(
+        spec.initial_margin_ppm,
+        spec.baseline_position_steps,
+        spec.incremental_position_steps,
+        spec.incremental_initial_margin_ppm,
+        abs_size,
+    )
+
+
+def imf_ppm(
+    base_ppm: int, baseline_steps: int, increment_steps: int, increment_ppm: int, abs_size: int
+) -> int:
     """IMF(size): the base fraction plus one increment per started block beyond the baseline.
 
     dYdX v3: initialMarginFraction + incrementalInitialMarginFraction *
     ceil((size - baselinePositionSize) / incrementalPositionSize), capped at 100%.
     """
-    excess = abs_size - spec.baseline_position_steps
+    excess = abs_size - baseline_steps
     if excess <= 0:
-        return spec.initial_margin_ppm
-    steps = -(-excess // spec.incremental_position_steps)
-    return min(PPM, spec.initial_margin_ppm + steps * spec.incremental_initial_margin_ppm)
+        return base_ppm
+    steps = -(-excess // increment_steps)
+    return min(PPM, base_ppm + steps * increment_ppm)
 
 
 def validate_spec(spec: MarketSpec) -> list[str]:

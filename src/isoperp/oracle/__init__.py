@@ -19,6 +19,7 @@ from isoperp.oracle.staleness import (
     is_too_old,
     liquidation_price,
     risk_increasing_allowed,
+    too_old_at,
 )
 from isoperp.oracle.state import OracleState, PendingPrice
 from isoperp.oracle.update import OracleOutcome, apply_price_report, within_band
@@ -47,6 +48,7 @@ __all__ = [
     "risk_increasing_allowed",
     "sign_price",
     "signature_problem",
+    "too_old_at",
     "update_basis_ema",
     "within_band",
 ]

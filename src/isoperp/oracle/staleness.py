@@ -13,9 +13,16 @@ from isoperp.oracle.config import OracleConfig, StalePolicy
 from isoperp.oracle.state import OracleState
 
 
+def too_old_at(config: OracleConfig, state: OracleState) -> int:
+    """The first time (ms) at which the price is too old: its age exceeds
+    ``max_price_age_ms`` (at once when there is no price)."""
+    if state.price_time_ms is None:
+        return 0
+    return state.price_time_ms + config.max_price_age_ms + 1
+
+
 def is_too_old(config: OracleConfig, state: OracleState, now_ms: int) -> bool:
-    """True when there is no price or its age exceeds ``max_price_age_ms``."""
-    return state.price_time_ms is None or now_ms - state.price_time_ms > config.max_price_age_ms
+    return now_ms >= too_old_at(config, state)
 
 
 def check_staleness(

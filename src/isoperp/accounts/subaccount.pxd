@@ -1,0 +1,31 @@
+# Cython declarations for subaccount.py (compiled in place; the .py stays the source).
+from isoperp.numeric.native cimport int64, int128
+
+cdef class Position:
+    cdef public int64 size
+    cdef public object funding_index
+    cdef public object cost
+
+    cpdef void resize(self, int128 new_size, object price_value) except *
+
+cdef class Exposure:
+    cdef public int64 buy_qty
+    cdef public int128 buy_value
+    cdef public int64 sell_qty
+    cdef public int128 sell_value
+
+    cpdef void add(self, bint is_buy, int128 qty, int128 price) except *
+    cpdef bint is_empty(self) except -1
+
+cdef class Subaccount:
+    cdef public object owner
+    cdef public int64 number
+    cdef public object collateral
+    cdef public object isolated_market
+    cdef public dict positions
+    cdef public dict exposure
+    cdef public dict orders
+    cdef public dict reduce_only
+
+    cpdef int64 size(self, object market) except? -1
+    cpdef bint is_flat(self) except -1

@@ -1,0 +1,25 @@
+# Cython declarations for book.py (compiled in place; the .py stays the source).
+cimport cython
+
+from isoperp.book.order cimport Order
+from isoperp.numeric.native cimport int64
+
+cdef class OrderBook:
+    cdef public dict bids
+    cdef public dict asks
+    cdef public list bid_heap
+    cdef public list ask_heap
+    cdef public dict orders
+    cdef public int64 dead
+
+    cpdef object best_bid(self)
+    cpdef object best_ask(self)
+    @cython.locals(price=int64)
+    cpdef void rest(self, Order order) except *
+    @cython.locals(remaining=int64)
+    cpdef int64 remove(self, Order order) except? -1
+    @cython.locals(sign=int64, price=int64, maker=Order, done=int64, levels=dict, heap=list,
+                   orders=dict)
+    cpdef int64 match(self, bint taker_is_buy, int64 limit, int64 qty, object taker_owner,
+                      object execute, object on_self_trade) except? -1
+    cpdef void _trim_heap(self, bint bids) except *

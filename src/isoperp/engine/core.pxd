@@ -1,0 +1,35 @@
+# Cython declarations for core.py (compiled in place; the .py stays the source).
+from isoperp.accounts.subaccount cimport Subaccount
+from isoperp.engine.market cimport Market
+from isoperp.numeric.native cimport int64
+
+cdef class Engine:
+    cdef public object gov
+    cdef public object _gov_digest
+    cdef public int64 last_ts
+    cdef public dict markets
+    cdef public object position_table
+    cdef public set _table_dirty
+    cdef public bint _risk_dirty
+    cdef public int64 _quiet_until
+    cdef public int64 max_open_orders
+    cdef public dict subaccounts
+    cdef public object fee_collateral
+    cdef public object funding_pool
+    cdef public dict insurance
+    cdef public dict last_liquidation_step
+    cdef public object deposited
+    cdef public object withdrawn
+    cdef public int64 next_order_id
+    cdef public list expiries
+    cdef public list events
+    cdef public set touched
+    cdef public dict _handlers
+
+    cpdef Market market(self, object market_id)
+    cpdef Subaccount subaccount(self, object owner, object number, bint create=*)
+    cpdef void require_free(self, Subaccount sub) except *
+    cpdef void require_fresh_prices(self, Subaccount sub) except *
+    cpdef void debit(self, Subaccount sub, object amount) except *
+    cpdef void forget_if_created(self, Subaccount sub, bint created) except *
+    cpdef void schedule_expiry(self, int64 expires_at, int64 order_id, object market_id) except *

@@ -1,0 +1,92 @@
+# Cython declarations for orders.py (compiled in place; the .py stays the source).
+# Stored sizes and prices are int64; every product is formed in int128 locals.
+cimport cython
+
+from isoperp.accounts.margin cimport change_allowed, health, health_after
+from isoperp.accounts.subaccount cimport Exposure, Position, Subaccount
+from isoperp.book.book cimport OrderBook
+from isoperp.book.order cimport Order
+from isoperp.engine.core cimport Engine
+from isoperp.engine.market cimport Market
+from isoperp.numeric.native cimport int64, int128
+from isoperp.numeric.rounding cimport mul_ppm_ceil, mul_ppm_floor
+
+cdef object BUY, SELL, STOP_ORDER, LIMIT_ORDER, MARKET_ORDER, POST_ONLY, FOK, GTT
+cdef object REDUCE_ONLY_MARKET
+cdef tuple CONDITIONAL, IMMEDIATE, CLOSED
+
+cdef class Ticket:
+    cdef public object cmd
+    cdef public object market
+    cdef public object owner
+    cdef public int64 subaccount
+    cdef public int64 client_id
+    cdef public bint is_buy
+    cdef public int64 price
+    cdef public int64 size
+    cdef public bint reduce_only
+    cdef public bint conditional
+    cdef public bint post_only
+    cdef public bint fok
+    cdef public bint immediate
+    cdef public object expires_at
+    cdef public object isolated_margin
+    cdef public object margin_source
+
+@cython.locals(market=Market, t=Ticket, sub=Subaccount, size=int64, price=int64,
+               position=int64, is_buy=bint, created=bint, order_id=int64, order=Order)
+cpdef void place(Engine eng, object cmd) except *
+@cython.locals(source=Subaccount)
+cdef void _move_isolated_margin(Engine eng, Ticket t, Subaccount sub, bint created) except *
+cdef void _unwind_isolated_margin(Engine eng, Ticket t, Subaccount sub, bint created) except *
+@cython.locals(is_buy=bint, exposure=Exposure, same_side=int128, limit=int128)
+cdef void _check_risk(Engine eng, Ticket t, Subaccount sub, Market market,
+                      int128 position) except *
+@cython.locals(exposure=Exposure)
+cpdef void add_exposure(Subaccount sub, object market_id, bint is_buy, int128 qty,
+                        int128 price) except *
+cdef bint _would_cross(Market market, bint is_buy, int128 price) except -1
+@cython.locals(maker_ppm=int128)
+cdef int128 _maker_fee(Market market, int128 notional) except? -1
+@cython.locals(old=int128, new=int128, shrinks=bint, after=object)
+cdef bint _fill_allowed(Engine eng, Subaccount sub, object market_id, int128 d_size,
+                        int128 d_collateral) except -1
+@cython.locals(sub=Subaccount, matcher=Matcher, remaining=int64)
+cdef void _match_and_rest(Engine eng, Market market, Order taker, bint immediate) except *
+
+cdef class Matcher:
+    cdef public Engine eng
+    cdef public Market market
+    cdef public Subaccount taker
+    cdef public bint is_buy
+    cdef public int64 sign
+    cdef public int64 taker_order_id
+    cdef public object taker_limit
+    cdef public object stop_reason
+    cdef public dict moved
+
+    @cython.locals(remaining=int64, sub=Subaccount)
+    cpdef int64 sweep(self, int64 limit, int64 qty) except? -1
+    cpdef object taker_fee(self, object notional)
+    cpdef bint taker_allowed(self, object qty, object price, object cash) except -1
+    cpdef void after_fill(self, object qty, object price) except *
+    cpdef void self_trade(self, Order maker, int64 left) except *
+    @cython.locals(eng=Engine, market=Market, sub=Subaccount, msub=Subaccount, sign=int128,
+                   position=int128, reducible=int128, notional=int128, maker_fee=int128,
+                   taker_fee=int128, m_old=int128, t_old=int128, m_new=int128, t_new=int128,
+                   limit=int128, oi_delta=int128, m_cash=int128, t_cash=int128)
+    cpdef int64 execute(self, Order maker, int128 qty, int128 price) except? -1
+
+@cython.locals(exposure=Exposure)
+cdef void _drop_empty_exposure(Subaccount sub, object market_id) except *
+@cython.locals(position=Position)
+cpdef void write_size(Subaccount sub, Market market, int128 size, int128 price) except *
+@cython.locals(size=int128, order=Order)
+cdef void _keep_reduce_only_reducing(Engine eng, Subaccount sub, object market_id) except *
+@cython.locals(market=Market, sub=Subaccount)
+cpdef void take_off(Engine eng, Order order, object reason) except *
+@cython.locals(sub=Subaccount)
+cdef void _forget(Engine eng, Order order, int64 remaining, object reason) except *
+@cython.locals(order=Order)
+cdef void _store_conditional(Engine eng, Ticket t, Subaccount sub, Market market) except *
+cdef object _accepted(int64 order_id, Ticket t)
