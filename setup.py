@@ -16,6 +16,7 @@ COMPILED = [
     "src/isoperp/engine/market.py",
     "src/isoperp/engine/orders.py",
     "src/isoperp/engine/core.py",
+    "src/isoperp/engine/funding_flow.py",
 ]
 
 setup(ext_modules=cythonize(COMPILED, compiler_directives={"language_level": 3, "annotation_typing": False}, quiet=True))

@@ -11,7 +11,7 @@ from isoperp.risk.scan import PositionTable
 
 MARKETS = {
     m: spec(m, mmf, k)
-    for m, mmf, k in [("A-USD", 30_000, 100), ("B-USD", 50_000, 1), ("C-USD", 1, 10**9)]
+    for m, mmf, k in [("A-USD", 30_000, 100), ("B-USD", 50_000, 1), ("C-USD", 1, 2**24)]
 }
 IDS = sorted(MARKETS)
 

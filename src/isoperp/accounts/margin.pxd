@@ -33,19 +33,22 @@ cdef class Health:
     cdef public int128 initial
     cdef public int128 maintenance
 
+cpdef int128 notional(int128 size, int128 price, int128 k) except? -1
+@cython.locals(health=Health)
+cdef Health _health(int128 value, int128 initial, int128 maintenance)
 @cython.locals(magnitude=int128, whole=int128, part=int128)
-cdef int128 _requirement(int128 notional, int128 fraction_ppm) except? -1
+cdef int128 _requirement(int128 amount, int128 fraction_ppm) except? -1
 cdef int128 _funding(Pricing market, Position position) except? -1
-@cython.locals(value=int128, initial=int128, maintenance=int128, notional=int128,
-               market=Pricing, size=int128, seen=bint, position=Position)
+@cython.locals(value=int128, initial=int128, maintenance=int128, amount=int128,
+               market=Pricing, size=int64, seen=bint, position=Position)
 cpdef Health health_after(Subaccount sub, object markets, object market_id,
-                          int128 size_delta, int128 collateral_delta)
+                          int64 size_delta, int128 collateral_delta)
 cpdef Health health(Subaccount sub, object markets)
 cpdef bint change_allowed(Health before, Health after, bint shrinks) except -1
 @cython.locals(free=int128, position=Position, exposure=Exposure, market=Pricing)
 cpdef object free_collateral(Subaccount sub, object markets)
-@cython.locals(notional=int128)
-cdef int128 _net_value(Pricing market, int128 size) except? -1
+@cython.locals(amount=int128)
+cdef int128 _net_value(Pricing market, int64 size) except? -1
 @cython.locals(worst=int128, paid=int128, received=int128, filled=int128, k=int128,
                fee_ppm=int128)
-cdef int128 _worst_case(Pricing market, int128 size, Exposure exposure) except? -1
+cdef int128 _worst_case(Pricing market, int64 size, Exposure exposure) except? -1

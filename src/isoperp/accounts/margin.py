@@ -91,10 +91,22 @@ class Health:
         return f"Health(value={self.value}, initial={self.initial}, maintenance={self.maintenance})"
 
 
-def _requirement(notional: int, fraction_ppm: int) -> int:
-    """⌈|notional|·fraction⌉: requirements round up, against the account. Split at 1e6 so
-    that no intermediate outgrows |notional| (fraction ≤ 1e6)."""
-    magnitude = notional if notional >= 0 else -notional
+def notional(size: int, price: int, k: int) -> int:
+    """The value in quantums of ``size`` steps at ``price`` ticks, k quantums per step·tick."""
+    return size * price * k
+
+
+def _health(value: int, initial: int, maintenance: int) -> Health:
+    """A Health built field by field (cheaper than a constructor call where compiled)."""
+    health = Health.__new__(Health)
+    health.value, health.initial, health.maintenance = value, initial, maintenance
+    return health
+
+
+def _requirement(amount: int, fraction_ppm: int) -> int:
+    """⌈|amount|·fraction⌉: requirements round up, against the account. Split at 1e6 so
+    that no intermediate outgrows |amount| (fraction ≤ 1e6)."""
+    magnitude = amount if amount >= 0 else -amount
     whole, part = magnitude // PPM, magnitude % PPM
     return whole * fraction_ppm - (-part * fraction_ppm) // PPM
 
@@ -125,17 +137,17 @@ def health_after(
         if mid == market_id:
             size += size_delta
             seen = True
-        notional = size * market.price * market.k
-        value += notional
-        initial += _requirement(notional, market.imf_ppm(size if size >= 0 else -size))
-        maintenance += _requirement(notional, market.maintenance_margin_ppm)
+        amount = notional(size, market.price, market.k)
+        value += amount
+        initial += _requirement(amount, market.imf_ppm(size if size >= 0 else -size))
+        maintenance += _requirement(amount, market.maintenance_margin_ppm)
     if not seen and size_delta:
         market = markets[market_id]
-        notional = size_delta * market.price * market.k
-        value += notional
-        initial += _requirement(notional, market.imf_ppm(abs(size_delta)))
-        maintenance += _requirement(notional, market.maintenance_margin_ppm)
-    return Health(value, initial, maintenance)
+        amount = notional(size_delta, market.price, market.k)
+        value += amount
+        initial += _requirement(amount, market.imf_ppm(abs(size_delta)))
+        maintenance += _requirement(amount, market.maintenance_margin_ppm)
+    return _health(value, initial, maintenance)
 
 
 def health(sub: Subaccount, markets: Mapping[str, Pricing]) -> Health:
@@ -179,8 +191,8 @@ def free_collateral(sub: Subaccount, markets: Mapping[str, Pricing]) -> int:
 
 def _net_value(market: Pricing, size: int) -> int:
     """Notional minus initial requirement of ``size`` steps at the mark."""
-    notional = size * market.price * market.k
-    return notional - _requirement(notional, market.imf_ppm(size if size >= 0 else -size))
+    amount = notional(size, market.price, market.k)
+    return amount - _requirement(amount, market.imf_ppm(size if size >= 0 else -size))
 
 
 def _worst_case(market: Pricing, size: int, exposure: Exposure | None) -> int:
@@ -218,8 +230,8 @@ def liquidation_price(
         other = markets[mid]
         rest += _funding(other, position)
         if mid != market_id:
-            notional = position.size * other.price * other.k
-            rest += notional - _requirement(notional, other.maintenance_margin_ppm)
+            amount = notional(position.size, other.price, other.k)
+            rest += amount - _requirement(amount, other.maintenance_margin_ppm)
     market = markets[market_id]
     side = 1 if size > 0 else -1
     slope = Fraction(size * market.k * (PPM - side * market.maintenance_margin_ppm), PPM)

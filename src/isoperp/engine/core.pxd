@@ -26,6 +26,8 @@ cdef class Engine:
     cdef public set touched
     cdef public dict _handlers
 
+    cpdef list advance(self, int64 ts)
+    cpdef void _liquidate_if_needed(self, int64 ts) except *
     cpdef Market market(self, object market_id)
     cpdef Subaccount subaccount(self, object owner, object number, bint create=*)
     cpdef void require_free(self, Subaccount sub) except *

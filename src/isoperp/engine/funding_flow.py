@@ -8,15 +8,15 @@ value; it moves the amount between the subaccount and the funding pool, whose ba
 
 from typing import TYPE_CHECKING
 
-from isoperp.accounts import Subaccount
+from isoperp.accounts.subaccount import Subaccount
 from isoperp.engine.market import Market
 from isoperp.events.funding import FundingPaid
+from isoperp.funding.index import settled_funding
 from isoperp.funding import (
     FundingConfig,
     funding_tick,
     sample_due,
     sample_premium,
-    settled_funding,
     tick_due,
 )
 from isoperp.governance import ParameterRegistry
@@ -74,7 +74,9 @@ def settle_funding(eng: "Engine", sub: Subaccount, market: Market) -> None:
     position = sub.positions.get(market_id)
     if position is None:
         return
-    index = market.funding.index
+    index = market.funding_index
+    if position.funding_index == index:
+        return
     amount = settled_funding(position.size, position.funding_index, index)
     position.funding_index = index
     if amount:

@@ -2,18 +2,21 @@
 # Stored sizes and prices are int64; every product is formed in int128 locals.
 cimport cython
 
-from isoperp.accounts.margin cimport change_allowed, health, health_after
+from isoperp.accounts.margin cimport change_allowed, health, health_after, notional
 from isoperp.accounts.subaccount cimport Exposure, Position, Subaccount
 from isoperp.book.book cimport OrderBook
 from isoperp.book.order cimport Order
 from isoperp.engine.core cimport Engine
 from isoperp.engine.market cimport Market
 from isoperp.numeric.native cimport int64, int128
+from isoperp.numeric.bounds cimport check_range
 from isoperp.numeric.rounding cimport mul_ppm_ceil, mul_ppm_floor
+from isoperp.engine.funding_flow cimport settle_funding
 
 cdef object BUY, SELL, STOP_ORDER, LIMIT_ORDER, MARKET_ORDER, POST_ONLY, FOK, GTT
-cdef object REDUCE_ONLY_MARKET
-cdef tuple CONDITIONAL, IMMEDIATE, CLOSED
+cdef object REDUCE_ONLY_MARKET, PAUSED, FINAL_SETTLEMENT
+cdef tuple CONDITIONAL, IMMEDIATE
+cdef int64 MAX_OPEN_SIDE_STEPS, MAX_PRICE_TICKS, MAX_QUANTUMS, MAX_SIZE_STEPS
 
 cdef class Ticket:
     cdef public object cmd
@@ -39,17 +42,17 @@ cpdef void place(Engine eng, object cmd) except *
 @cython.locals(source=Subaccount)
 cdef void _move_isolated_margin(Engine eng, Ticket t, Subaccount sub, bint created) except *
 cdef void _unwind_isolated_margin(Engine eng, Ticket t, Subaccount sub, bint created) except *
-@cython.locals(is_buy=bint, exposure=Exposure, same_side=int128, limit=int128)
+@cython.locals(is_buy=bint, exposure=Exposure, same_side=int64, limit=int64)
 cdef void _check_risk(Engine eng, Ticket t, Subaccount sub, Market market,
-                      int128 position) except *
+                      int64 position) except *
 @cython.locals(exposure=Exposure)
 cpdef void add_exposure(Subaccount sub, object market_id, bint is_buy, int128 qty,
                         int128 price) except *
-cdef bint _would_cross(Market market, bint is_buy, int128 price) except -1
-@cython.locals(maker_ppm=int128)
-cdef int128 _maker_fee(Market market, int128 notional) except? -1
-@cython.locals(old=int128, new=int128, shrinks=bint, after=object)
-cdef bint _fill_allowed(Engine eng, Subaccount sub, object market_id, int128 d_size,
+cdef bint _would_cross(Market market, bint is_buy, int64 price) except -1
+@cython.locals(maker_ppm=int64)
+cdef int64 _maker_fee(Market market, int64 amount) except? -1
+@cython.locals(old=int64, new=int64, shrinks=bint, after=object)
+cdef bint _fill_allowed(Engine eng, Subaccount sub, object market_id, int64 d_size,
                         int128 d_collateral) except -1
 @cython.locals(sub=Subaccount, matcher=Matcher, remaining=int64)
 cdef void _match_and_rest(Engine eng, Market market, Order taker, bint immediate) except *
@@ -67,21 +70,21 @@ cdef class Matcher:
 
     @cython.locals(remaining=int64, sub=Subaccount)
     cpdef int64 sweep(self, int64 limit, int64 qty) except? -1
-    cpdef object taker_fee(self, object notional)
+    cpdef object taker_fee(self, object amount)
     cpdef bint taker_allowed(self, object qty, object price, object cash) except -1
     cpdef void after_fill(self, object qty, object price) except *
     cpdef void self_trade(self, Order maker, int64 left) except *
     @cython.locals(eng=Engine, market=Market, sub=Subaccount, msub=Subaccount, sign=int128,
-                   position=int128, reducible=int128, notional=int128, maker_fee=int128,
-                   taker_fee=int128, m_old=int128, t_old=int128, m_new=int128, t_new=int128,
-                   limit=int128, oi_delta=int128, m_cash=int128, t_cash=int128)
-    cpdef int64 execute(self, Order maker, int128 qty, int128 price) except? -1
+                   position=int64, reducible=int64, amount=int64, maker_fee=int64,
+                   taker_fee=int64, m_old=int64, t_old=int64, m_new=int64, t_new=int64,
+                   limit=int64, oi_delta=int64, m_cash=int64, t_cash=int64)
+    cpdef int64 execute(self, Order maker, int64 qty, int64 price) except? -1
 
 @cython.locals(exposure=Exposure)
 cdef void _drop_empty_exposure(Subaccount sub, object market_id) except *
 @cython.locals(position=Position)
-cpdef void write_size(Subaccount sub, Market market, int128 size, int128 price) except *
-@cython.locals(size=int128, order=Order)
+cpdef void write_size(Subaccount sub, Market market, int64 size, int64 price) except *
+@cython.locals(size=int64, order=Order)
 cdef void _keep_reduce_only_reducing(Engine eng, Subaccount sub, object market_id) except *
 @cython.locals(market=Market, sub=Subaccount)
 cpdef void take_off(Engine eng, Order order, object reason) except *

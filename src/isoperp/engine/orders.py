@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from isoperp.accounts.margin import change_allowed, health, health_after
+from isoperp.accounts.margin import change_allowed, health, health_after, notional
 from isoperp.accounts.subaccount import (
     MAX_OWNER_KEY,
     MAX_SUBACCOUNT_NUMBER,
@@ -41,14 +41,14 @@ from isoperp.events.trading import (
     OrderTriggered,
 )
 from isoperp.markets import MarketStatus
-from isoperp.numeric import (
+from isoperp.numeric.bounds import (
+    MAX_OPEN_SIDE_STEPS,
     MAX_PRICE_TICKS,
     MAX_QUANTUMS,
     MAX_SIZE_STEPS,
     check_range,
-    mul_ppm_ceil,
-    mul_ppm_floor,
 )
+from isoperp.numeric.rounding import mul_ppm_ceil, mul_ppm_floor
 
 if TYPE_CHECKING:
     from isoperp.engine.core import Engine
@@ -58,9 +58,9 @@ BUY, SELL = Side.BUY, Side.SELL
 STOP_ORDER, LIMIT_ORDER, MARKET_ORDER = OrderKind.STOP, OrderKind.LIMIT, OrderKind.MARKET
 POST_ONLY, FOK, GTT = TimeInForce.POST_ONLY, TimeInForce.FOK, TimeInForce.GTT
 REDUCE_ONLY_MARKET = MarketStatus.REDUCE_ONLY
+PAUSED, FINAL_SETTLEMENT = MarketStatus.PAUSED, MarketStatus.FINAL_SETTLEMENT
 CONDITIONAL = (OrderKind.STOP, OrderKind.TAKE_PROFIT)
 IMMEDIATE = (TimeInForce.IOC, TimeInForce.FOK)
-CLOSED = (MarketStatus.PAUSED, MarketStatus.FINAL_SETTLEMENT)
 
 
 class Ticket:
@@ -101,7 +101,7 @@ class Ticket:
         if size < market.min_order_steps and not reduce_only:
             raise Reject(Code.BELOW_MIN_SIZE, f"size {size} below minimum {market.min_order_steps}")
         status = market.spec.status
-        if status in CLOSED:
+        if status is PAUSED or status is FINAL_SETTLEMENT:
             raise Reject(Code.MARKET_NOT_ACTIVE, f"{cmd.market} is {status}")
         kind, tif, trigger, expires_at = cmd.kind, cmd.tif, cmd.trigger_price, cmd.expires_at
         conditional = kind in CONDITIONAL
@@ -220,10 +220,12 @@ def _check_risk(eng: "Engine", t: Ticket, sub: Subaccount, market: Market, posit
     """Accept if the worst case of all open orders (this one already counted in the
     exposure) stays above initial margin and within the position limit, or if the order
     strictly reduces risk: it opposes the position and, with the other resting orders on
-    its side, cannot flip it."""
+    its side, cannot flip it. Either way one side's open orders stay within bounds."""
     is_buy = t.is_buy
     exposure = sub.exposure[t.market]
     same_side = exposure.buy_qty if is_buy else exposure.sell_qty
+    if same_side > MAX_OPEN_SIDE_STEPS:
+        raise Reject(Code.OUT_OF_BOUNDS, f"open orders on one side exceed {MAX_OPEN_SIDE_STEPS}")
     if position != 0 and (position > 0) != is_buy and same_side <= abs(position):
         return
     if market.oracle.stale:
@@ -248,12 +250,12 @@ def _would_cross(market: Market, is_buy: bool, price: int) -> bool:
     return best is not None and (price >= best if is_buy else price <= best)
 
 
-def _maker_fee(market: Market, notional: int) -> int:
+def _maker_fee(market: Market, amount: int) -> int:
     """The maker's fee in quantums: a charge rounds up, a rebate (negative) rounds down."""
     maker_ppm = market.maker_fee_ppm
     if maker_ppm >= 0:
-        return mul_ppm_ceil(notional, maker_ppm)
-    return -mul_ppm_floor(notional, -maker_ppm)
+        return mul_ppm_ceil(amount, maker_ppm)
+    return -mul_ppm_floor(amount, -maker_ppm)
 
 
 def _fill_allowed(
@@ -282,17 +284,17 @@ def _require_fillable(
         if msub.owner == sub.owner:
             continue
         qty = min(left, maker.remaining)
-        notional = qty * maker.price * market.k
-        maker_fee = _maker_fee(market, notional)
-        taker_fee = mul_ppm_ceil(notional, market.taker_fee_ppm)
+        amount = notional(qty, maker.price, market.k)
+        maker_fee = _maker_fee(market, amount)
+        taker_fee = mul_ppm_ceil(amount, market.taker_fee_ppm)
         sign = 1 if is_buy else -1
         m_size, m_cash = per_maker.get(msub.key, (0, 0))
-        m_size, m_cash = m_size - sign * qty, m_cash + sign * notional - maker_fee
+        m_size, m_cash = m_size - sign * qty, m_cash + sign * amount - maker_fee
         if not _fill_allowed(eng, msub, mid, m_size, m_cash):
             continue
         per_maker[msub.key] = (m_size, m_cash)
         taker_size += sign * qty
-        taker_cash -= sign * notional + taker_fee
+        taker_cash -= sign * amount + taker_fee
         left -= qty
         if not left:
             break
@@ -366,8 +368,8 @@ class Matcher:
 
     # -- the taker's side, which subclasses change -------------------------------------------
 
-    def taker_fee(self, notional: int) -> int:
-        return mul_ppm_ceil(notional, self.market.taker_fee_ppm)
+    def taker_fee(self, amount: int) -> int:
+        return mul_ppm_ceil(amount, self.market.taker_fee_ppm)
 
     def taker_allowed(self, qty: int, price: int, cash: int) -> bool:
         mid = self.market.market_id
@@ -392,8 +394,8 @@ class Matcher:
                 take_off(eng, maker, "reduce_only")
                 return 0
             qty = min(qty, reducible)
-        notional = qty * price * market.k
-        maker_fee, taker_fee = _maker_fee(market, notional), self.taker_fee(notional)
+        amount = notional(qty, price, market.k)
+        maker_fee, taker_fee = _maker_fee(market, amount), self.taker_fee(amount)
         m_old, t_old = msub.size(mid), sub.size(mid)
         m_new, t_new = m_old - sign * qty, t_old + sign * qty
         limit = market.max_position_steps
@@ -407,8 +409,8 @@ class Matcher:
         if oi_delta > 0 and market.open_interest + oi_delta > market.open_interest_cap_steps:
             self.stop_reason = "open_interest_cap"
             return STOP
-        m_cash = sign * notional - maker_fee
-        t_cash = -sign * notional - taker_fee
+        m_cash = sign * amount - maker_fee
+        t_cash = -sign * amount - taker_fee
         if not _fill_allowed(eng, msub, mid, -sign * qty, m_cash):
             take_off(eng, maker, "margin")
             return 0

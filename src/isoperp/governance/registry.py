@@ -18,6 +18,7 @@ from isoperp.events.governance import MarketListed, ParameterChanged
 from isoperp.governance.schema import SCHEMA, param_name, parse_name, value_problem
 from isoperp.markets import MarketSpec
 from isoperp.markets.spec import MarketStatus
+from isoperp.numeric import MAX_MARKETS
 
 Writes = Mapping[str, ParamValue | None]
 MARKET_ID = re.compile(r"^[A-Z0-9]{1,16}-[A-Z0-9]{1,16}$")
@@ -153,6 +154,11 @@ def listing_writes(
         return Rejected(code="market_exists", message=f"{market_id} is already listed")
     if spec.status is MarketStatus.FINAL_SETTLEMENT:
         return Rejected(code="bad_status", message="a market cannot be listed in final settlement")
+    pending_listings = sum(
+        1 for n, v in (pending or {}).items() if n.endswith(".market_id") and v is not None
+    )
+    if len(registry.market_ids()) + pending_listings >= MAX_MARKETS:
+        return Rejected(code="too_many_markets", message=f"at most {MAX_MARKETS} markets")
     given: dict[str, ParamValue] = {
         **{f"market.{market_id}.{f}": getattr(spec, f) for f in SCHEMA["market"].fields},
         f"market.{market_id}.status": spec.status.value,

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 import msgspec
 
-from isoperp.numeric import MAX_SIZE_STEPS, PPM, QUANTUMS_PER_USDC
+from isoperp.numeric import MAX_QUANTUMS_PER_STEP_TICK, MAX_SIZE_STEPS, PPM, QUANTUMS_PER_USDC
 
 
 class MarketStatus(StrEnum):
@@ -78,6 +78,8 @@ def validate_spec(spec: MarketSpec) -> list[str]:
             f"quantums_per_step_tick must equal tick_size*step_size*1e6 = {exact}, "
             f"got {spec.quantums_per_step_tick}"
         )
+    if spec.quantums_per_step_tick > MAX_QUANTUMS_PER_STEP_TICK:
+        problems.append(f"quantums_per_step_tick must be at most {MAX_QUANTUMS_PER_STEP_TICK}")
     if not 0 < spec.maintenance_margin_ppm < spec.initial_margin_ppm <= PPM:
         problems.append("need 0 < maintenance_margin_ppm < initial_margin_ppm <= 1e6")
     if not 0 <= spec.incremental_initial_margin_ppm <= PPM:

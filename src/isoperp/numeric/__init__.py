@@ -14,7 +14,10 @@ is exact. Rounding is one-sided: requirements and fees round against the account
 """
 
 from isoperp.numeric.bounds import (
+    MAX_MARKETS,
+    MAX_OPEN_SIDE_STEPS,
     MAX_PRICE_TICKS,
+    MAX_QUANTUMS_PER_STEP_TICK,
     MAX_QUANTUMS,
     MAX_SIZE_STEPS,
     MAX_TIMESTAMP_MS,
@@ -27,7 +30,10 @@ from isoperp.numeric.rounding import ceil_div, mul_ppm_ceil, mul_ppm_floor
 from isoperp.numeric.units import format_units, parse_units
 
 __all__ = [
+    "MAX_MARKETS",
+    "MAX_OPEN_SIDE_STEPS",
     "MAX_PRICE_TICKS",
+    "MAX_QUANTUMS_PER_STEP_TICK",
     "MAX_QUANTUMS",
     "MAX_SIZE_STEPS",
     "MAX_TIMESTAMP_MS",
