@@ -11,7 +11,7 @@ same answers about 2.5 times faster from tables precomputed per key (see ``preco
 import fast_stark_crypto
 
 from isoperp.crypto.curve import EC_ORDER, FIELD_PRIME, SIGNATURE_BOUND
-from isoperp.crypto.precomputed import PrecomputedKey, precomputed_key, verify_fast
+from isoperp.crypto.precomputed import PrecomputedKey, precomputed_key, prepare_keys, verify_fast
 
 __all__ = [
     "EC_ORDER",
@@ -20,6 +20,7 @@ __all__ = [
     "PrecomputedKey",
     "pedersen_hash",
     "precomputed_key",
+    "prepare_keys",
     "public_key",
     "sign",
     "verify",

@@ -14,7 +14,7 @@ is given by its x coordinate only, so both points ±Q with that x are tried. The
 this module against StarkWare's vectors and against fast-stark-crypto on random inputs.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -177,6 +177,14 @@ def _precompute(public_key_x: int) -> PrecomputedKey | None:
     if y is None:
         return None
     return PrecomputedKey(public_key_x, (public_key_x, y))
+
+
+def prepare_keys(public_keys_x: Iterable[int]) -> None:
+    """Build the tables ``verify_fast`` needs for these keys, and the generator's, now
+    (when the keys are whitelisted) rather than on each key's first signature."""
+    _generator_table()
+    for key in public_keys_x:
+        precomputed_key(key)
 
 
 def verify_fast(public_key_x: int, msg_hash: int, r: int, s: int) -> bool:

@@ -8,6 +8,7 @@ names), so signers sign Pedersen(asset_id("BTC-USD"), price·2^32 + timestamp).
 from typing import TYPE_CHECKING
 
 from isoperp.commands.oracle import PriceReport
+from isoperp.crypto import prepare_keys
 from isoperp.engine.market import Market
 from isoperp.engine.rejections import Reject
 from isoperp.events import Rejected
@@ -36,10 +37,12 @@ def oracle_config(registry: ParameterRegistry, market_id: str) -> OracleConfig:
     def get(field: str) -> int:
         return registry.get_int(f"oracle.{market_id}.{field}")
 
-    signers = tuple(parse_key(k) for k in registry.get_keys(f"oracle.{market_id}.signers"))
+    parsed = (parse_key(k) for k in registry.get_keys(f"oracle.{market_id}.signers"))
+    signers = tuple(k for k in parsed if k is not None)
+    prepare_keys(signers)
     return OracleConfig(
         asset_id=asset_id(market_id),
-        signers=tuple(k for k in signers if k is not None),
+        signers=signers,
         quorum=get("quorum"),
         max_lag_ms=get("max_lag_ms"),
         max_lead_ms=get("max_lead_ms"),
