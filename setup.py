@@ -1,22 +1,18 @@
-"""Compiles the engine's hot modules with Cython; each .py stays the source and runs as
-plain Python where no compiled module is present. Everything else is in pyproject.toml."""
+"""Compiles the engine's hot modules with Cython (everything else is in pyproject.toml).
+
+A module with a .pxd beside its .py is compiled in pure-Python mode: the .py stays the
+source, the .pxd adds C types. Without a compiled module Python imports the .py itself."""
+
+from pathlib import Path
 
 from Cython.Build import cythonize
 from setuptools import setup
 
-COMPILED = [
-    "src/isoperp/numeric/rounding.py",
-    "src/isoperp/numeric/bounds.py",
-    "src/isoperp/markets/spec.py",
-    "src/isoperp/funding/index.py",
-    "src/isoperp/book/order.py",
-    "src/isoperp/book/book.py",
-    "src/isoperp/accounts/subaccount.py",
-    "src/isoperp/accounts/margin.py",
-    "src/isoperp/engine/market.py",
-    "src/isoperp/engine/orders.py",
-    "src/isoperp/engine/core.py",
-    "src/isoperp/engine/funding_flow.py",
-]
+COMPILED = sorted(
+    str(pxd.with_suffix(".py"))
+    for pxd in Path("src").rglob("*.pxd")
+    if pxd.with_suffix(".py").exists()
+)
+DIRECTIVES = {"language_level": 3, "annotation_typing": False}
 
-setup(ext_modules=cythonize(COMPILED, compiler_directives={"language_level": 3, "annotation_typing": False}, quiet=True))
+setup(ext_modules=cythonize(COMPILED, compiler_directives=DIRECTIVES, quiet=True))

@@ -116,7 +116,7 @@ def _funding(market: Pricing, position: Position) -> int:
     index = market.funding_index
     if position.funding_index == index:
         return 0
-    return settled_funding(position.size, position.funding_index, index)  # type: ignore[no-any-return]
+    return settled_funding(position.size, position.funding_index, index)
 
 
 def health_after(
@@ -164,9 +164,7 @@ def change_allowed(before: Health, after: Health, shrinks: bool) -> bool:
     if before.maintenance == 0:
         return after.value >= before.value
     # The cross products can outgrow 128 bits, so they are formed in Python ints.
-    return int(after.value) * int(before.maintenance) >= int(before.value) * int(
-        after.maintenance
-    )
+    return int(after.value) * int(before.maintenance) >= int(before.value) * int(after.maintenance)
 
 
 def free_collateral(sub: Subaccount, markets: Mapping[str, Pricing]) -> int:

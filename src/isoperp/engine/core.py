@@ -34,14 +34,13 @@ from isoperp.engine import funding_flow, liquidations, orders, prices, snapshot
 from isoperp.engine.genesis import dev_genesis, with_markets
 from isoperp.engine.market import Market
 from isoperp.engine.rejections import Code, Reject
-from isoperp.funding import next_sample_ms, next_tick_ms
 from isoperp.events import Event, Rejected
 from isoperp.events.governance import MarketDelisted, MarketListed, ParameterChanged
 from isoperp.events.risk import InsuranceFunded
 from isoperp.events.trading import Deposited, PositionSettled, Transferred, Withdrawn
+from isoperp.funding import next_sample_ms, next_tick_ms
 from isoperp.governance import GenesisConfig, GovernanceState, genesis
 from isoperp.markets import MarketSpec, MarketStatus
-from isoperp.oracle import too_old_at
 from isoperp.numeric import (
     MAX_PRICE_TICKS,
     MAX_QUANTUMS,
@@ -49,6 +48,7 @@ from isoperp.numeric import (
     OutOfBounds,
     check_range,
 )
+from isoperp.oracle import too_old_at
 from isoperp.risk import GLOBAL_FUND, InsuranceFund, PositionTable, risk_config
 
 GOVERNANCE_COMMANDS = typing.get_args(AnyGovernanceCommand)

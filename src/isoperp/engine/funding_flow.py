@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from isoperp.accounts.subaccount import Subaccount
 from isoperp.engine.market import Market
 from isoperp.events.funding import FundingPaid
-from isoperp.funding.index import settled_funding
 from isoperp.funding import (
     FundingConfig,
     funding_tick,
@@ -19,6 +18,7 @@ from isoperp.funding import (
     sample_premium,
     tick_due,
 )
+from isoperp.funding.index import settled_funding
 from isoperp.governance import ParameterRegistry
 
 if TYPE_CHECKING:

@@ -106,7 +106,9 @@ class Ticket:
         kind, tif, trigger, expires_at = cmd.kind, cmd.tif, cmd.trigger_price, cmd.expires_at
         conditional = kind in CONDITIONAL
         if conditional != (trigger is not None):
-            raise Reject(Code.BAD_ORDER_TYPE, "a trigger price goes with stop/take-profit orders only")
+            raise Reject(
+                Code.BAD_ORDER_TYPE, "a trigger price goes with stop/take-profit orders only"
+            )
         if trigger is not None:
             check_range("trigger_price", trigger, 1, MAX_PRICE_TICKS)
             if margin:
