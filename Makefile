@@ -33,8 +33,8 @@ bench: native
 	$(VENV)/bin/isoperp bench engine --flow .bench-flow.jsonl --book-only --json
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests
-	$(VENV)/bin/ruff format --check src tests
+	$(VENV)/bin/ruff check src tests setup.py
+	$(VENV)/bin/ruff format --check src tests setup.py
 	$(VENV)/bin/mypy $(TYPED)
 
 clean:

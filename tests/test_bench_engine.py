@@ -22,6 +22,7 @@ def test_gen_flow_and_both_replays_agree_on_trades(tmp_path, capsys) -> None:  #
     assert engine["ops"] == book["ops"] == 3000
     assert engine["trades"] > 0 and book["trades"] > 0
     assert engine["ops_per_sec"] > 0 and len(engine["digest"]) == 64
+    assert engine["compiled"] is True  # make test builds the compiled engine first
     # Funded accounts with ample margin: the engine trades exactly what the bare book does.
     assert engine["trades"] == book["trades"]
 

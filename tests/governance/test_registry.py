@@ -10,6 +10,7 @@ from isoperp.governance import SCHEMA, Family, Kind, ParameterRegistry, ParamSpe
 from isoperp.governance.schema import loosens, parse_name
 from isoperp.governance.simulate import BTC, build_genesis
 from isoperp.markets import MarketSpec
+from isoperp.numeric import MAX_MARKETS
 
 FIXED_AT_LISTING = {"market_id", "base_asset", "tick_size", "step_size", "quantums_per_step_tick"}
 
@@ -75,6 +76,32 @@ def test_listing_refuses_duplicates_and_bad_specs():
     events = registry.list_market(sol, signers, 2, by="t")
     assert events[-1] == MarketListed(market_id="SOL-USD", by="t")
     assert registry.market_spec("SOL-USD") == sol and registry.digest() != digest
+
+
+def test_listing_stops_at_max_markets_and_at_the_quantums_bound():
+    """Both bounds keep the compiled engine's sums and products inside 128 bits."""
+    registry = build_genesis("default").registry
+    signers = registry.get_keys("oracle.BTC-USD.signers")
+    spec = registry.market_spec("BTC-USD")
+    big = msgspec.structs.replace(
+        spec,
+        market_id="BIG-USD",
+        base_asset="BIG",
+        tick_size="1",
+        step_size="16.777217",
+        quantums_per_step_tick=2**24 + 1,
+    )
+    assert registry.list_market(big, signers, 2, by="t")[0].code == "inconsistent"
+    listed = len(registry.market_ids())
+    for i in range(MAX_MARKETS - listed):
+        name = f"M{i}-USD"
+        events = registry.list_market(
+            msgspec.structs.replace(spec, market_id=name, base_asset=f"M{i}"), signers, 2, by="t"
+        )
+        assert events[-1] == MarketListed(market_id=name, by="t")
+    one_more = msgspec.structs.replace(spec, market_id="LAST-USD", base_asset="LAST")
+    assert registry.list_market(one_more, signers, 2, by="t")[0].code == "too_many_markets"
+    assert len(registry.market_ids()) == MAX_MARKETS
 
 
 def test_a_new_family_is_a_table_entry(monkeypatch):

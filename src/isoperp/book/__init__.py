@@ -1,6 +1,6 @@
 """One order book per market: price-time priority, matching through a fill callback."""
 
-from isoperp.book.book import STOP, OrderBook
+from isoperp.book.book import STOP, OrderBook, Taker
 from isoperp.book.order import Order
 
-__all__ = ["STOP", "Order", "OrderBook"]
+__all__ = ["STOP", "Order", "OrderBook", "Taker"]

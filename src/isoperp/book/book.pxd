@@ -4,6 +4,10 @@ cimport cython
 from isoperp.book.order cimport Order
 from isoperp.numeric.native cimport int64
 
+cdef class Taker:
+    cpdef int64 fill(self, Order maker, int64 qty, int64 price) except? -1
+    cpdef void expire(self, Order maker, int64 left) except *
+
 cdef class OrderBook:
     cdef public dict bids
     cdef public dict asks
@@ -21,5 +25,5 @@ cdef class OrderBook:
     @cython.locals(sign=int64, price=int64, maker=Order, done=int64, levels=dict, heap=list,
                    orders=dict)
     cpdef int64 match(self, bint taker_is_buy, int64 limit, int64 qty, object taker_owner,
-                      object execute, object on_self_trade) except? -1
+                      Taker taker) except? -1
     cpdef void _trim_heap(self, bint bids) except *

@@ -9,14 +9,29 @@ when they outgrow the live data, so memory stays proportional to the resting ord
 """
 
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from heapq import heapify, heappop, heappush
 
 from isoperp.book.order import Order
 
-STOP = -1  # returned by a fill callback: the taker may not continue
-FillCallback = Callable[[Order, int, int], int]
-ExpireCallback = Callable[[Order, int], None]
+STOP = -1  # returned by Taker.fill: the taker may not continue
+
+
+class Taker:
+    """The incoming side of a match: the book hands it each fill to settle."""
+
+    __slots__ = ()
+
+    def fill(self, maker: Order, qty: int, price: int) -> int:
+        """Settle a fill of up to ``qty`` at ``price``: reduce ``maker.remaining`` by what
+        executed and return that (0: the maker could not trade and was taken off; STOP:
+        the taker cannot continue)."""
+        raise NotImplementedError
+
+    def expire(self, maker: Order, left: int) -> None:
+        """A resting order of the taker's own owner, with ``left`` still open, was taken
+        off the book (self-trade prevention: the resting maker loses)."""
+        raise NotImplementedError
 
 
 class OrderBook:
@@ -127,16 +142,12 @@ class OrderBook:
         limit: int,
         qty: int,
         taker_owner: object,
-        execute: FillCallback,
-        on_self_trade: ExpireCallback,
+        taker: Taker,
     ) -> int:
         """Trade ``qty`` against the opposite side up to ``limit``; return what is left.
 
-        ``execute(maker, qty, price)`` settles a fill, reduces ``maker.remaining`` by what
-        it executed and returns that quantity (0: the maker could not trade and the caller
-        took it off; STOP: the taker cannot continue). A maker left at 0 is dropped here.
-        A resting order of the taker's own owner is expired (self-trade prevention, the
-        resting maker loses) through ``on_self_trade(maker, size it had)``.
+        ``taker.fill`` settles each fill (a maker left at 0 is dropped here); a resting
+        order of ``taker_owner`` is expired through ``taker.expire`` instead of trading.
         """
         if taker_is_buy:
             levels, heap, sign = self.asks, self.ask_heap, 1
@@ -159,9 +170,9 @@ class OrderBook:
                     self.dead -= 1
                     continue
                 if maker.account.owner == taker_owner:
-                    on_self_trade(maker, self.remove(maker))
+                    taker.expire(maker, self.remove(maker))
                     continue
-                done = execute(maker, qty if qty < maker.remaining else maker.remaining, price)
+                done = taker.fill(maker, qty if qty < maker.remaining else maker.remaining, price)
                 if done == STOP:
                     return qty
                 if done == 0:

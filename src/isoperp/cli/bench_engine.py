@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from isoperp.book import Order, OrderBook
+from isoperp.book import Order, OrderBook, Taker
 from isoperp.commands import Command
 from isoperp.commands.oracle import PriceReport
 from isoperp.commands.trading import (
@@ -21,7 +21,7 @@ from isoperp.commands.trading import (
     Side,
     TimeInForce,
 )
-from isoperp.engine import Engine
+from isoperp.engine import Engine, orders
 from isoperp.engine.genesis import DEV_ORACLE_SECRET
 from isoperp.engine.prices import asset_id
 from isoperp.markets.examples import BTC_USD
@@ -66,21 +66,26 @@ class _Owner:
         self.owner = owner
 
 
+class _Counter(Taker):
+    """Executes every fill in full and counts them."""
+
+    def __init__(self) -> None:
+        self.trades = 0
+
+    def fill(self, maker: Order, qty: int, price: int) -> int:
+        self.trades += 1
+        maker.remaining -= qty
+        return qty
+
+    def expire(self, maker: Order, left: int) -> None:
+        pass
+
+
 def _replay_book(ops: list[flow.FlowOp], accounts: int) -> tuple[float, int, str]:
     """The bare book: every fill executes in full; returns (seconds, trades, digest)."""
     book = OrderBook()
     owners = [_Owner(i) for i in range(accounts)]
-    trades = 0
-
-    def execute(maker: Order, qty: int, price: int) -> int:
-        nonlocal trades
-        trades += 1
-        maker.remaining -= qty
-        return qty
-
-    def self_trade(maker: Order, left: int) -> None:
-        pass
-
+    counter = _Counter()
     start = time.perf_counter()
     for op in ops:
         if op.op == "cancel":
@@ -91,12 +96,13 @@ def _replay_book(ops: list[flow.FlowOp], accounts: int) -> tuple[float, int, str
         assert op.price is not None and op.qty is not None
         is_buy = op.side == "buy"
         account = owners[op.id % accounts]
-        left = book.match(is_buy, op.price, op.qty, account.owner, execute, self_trade)
+        left = book.match(is_buy, op.price, op.qty, account.owner, counter)
         if left and op.op == "limit":
             book.rest(Order(op.id, account, "BTC-USD", op.id, is_buy, op.price, left))
     seconds = time.perf_counter() - start
     resting = sorted((o.order_id, o.remaining) for o in book.orders.values())
-    return seconds, trades, hashlib.blake2b(repr(resting).encode(), digest_size=32).hexdigest()
+    digest = hashlib.blake2b(repr(resting).encode(), digest_size=32).hexdigest()
+    return seconds, counter.trades, digest
 
 
 def _bench_engine(accounts: int) -> tuple[Engine, list[Command]]:
@@ -178,6 +184,7 @@ def run_engine(args: argparse.Namespace) -> int:
         "trades": trades,
         "digest": digest,
         "runs_seconds": [round(r[0], 4) for r in runs],
+        "compiled": not orders.__file__.endswith(".py"),
     }
     if args.json:
         print(json.dumps(result))

@@ -97,17 +97,17 @@ class Engine:
         self.expiries: list[tuple[int, int, str]] = []  # (expires_at, order id, market)
         self.events: list[Event] = []  # of the command being applied
         self.touched: set[tuple[int, int]] = set()
-        self._handlers: dict[type, Callable[[Any], None]] = {
-            Deposit: self._deposit,
-            Withdraw: self._withdraw,
-            Transfer: self._transfer,
-            PlaceOrder: lambda cmd: orders.place(self, cmd),
-            CancelOrder: lambda cmd: orders.cancel(self, cmd),
-            CancelAll: lambda cmd: orders.cancel_all(self, cmd),
-            PriceReport: lambda cmd: prices.apply_report(self, cmd),
-            FundInsurance: self._fund_insurance,
-            TakeOver: lambda cmd: liquidations.take_over(self, cmd),
-            **{kind: self._govern for kind in GOVERNANCE_COMMANDS},
+        self._handlers: dict[type, Callable[[Engine, Any], None]] = {
+            Deposit: Engine._deposit,
+            Withdraw: Engine._withdraw,
+            Transfer: Engine._transfer,
+            PlaceOrder: orders.place,
+            CancelOrder: orders.cancel,
+            CancelAll: orders.cancel_all,
+            PriceReport: prices.apply_report,
+            FundInsurance: Engine._fund_insurance,
+            TakeOver: liquidations.take_over,
+            **{kind: Engine._govern for kind in GOVERNANCE_COMMANDS},
         }
 
     # -- the state machine ---------------------------------------------------------------
@@ -125,7 +125,7 @@ class Engine:
         events = self.advance(ts)
         touched_by_time = frozenset(self.touched)
         try:
-            handler(cmd)
+            handler(self, cmd)
         except Reject as refusal:
             events.append(Rejected(code=refusal.code, message=refusal.message))
             return Applied(events, touched_by_time)

@@ -2,9 +2,9 @@
 # Stored sizes and prices are int64; every product is formed in int128 locals.
 cimport cython
 
-from isoperp.accounts.margin cimport change_allowed, health, health_after, notional
+from isoperp.accounts.margin cimport Health, change_allowed, health, health_after, notional
 from isoperp.accounts.subaccount cimport Exposure, Position, Subaccount
-from isoperp.book.book cimport OrderBook
+from isoperp.book.book cimport OrderBook, Taker
 from isoperp.book.order cimport Order
 from isoperp.engine.core cimport Engine
 from isoperp.engine.market cimport Market
@@ -16,7 +16,7 @@ from isoperp.engine.funding_flow cimport settle_funding
 cdef object BUY, SELL, STOP_ORDER, LIMIT_ORDER, MARKET_ORDER, POST_ONLY, FOK, GTT
 cdef object REDUCE_ONLY_MARKET, PAUSED, FINAL_SETTLEMENT
 cdef tuple CONDITIONAL, IMMEDIATE
-cdef int64 MAX_OPEN_SIDE_STEPS, MAX_PRICE_TICKS, MAX_QUANTUMS, MAX_SIZE_STEPS
+cdef int64 MAX_PRICE_TICKS, MAX_QUANTUMS, MAX_SIZE_STEPS
 
 cdef class Ticket:
     cdef public object cmd
@@ -36,6 +36,8 @@ cdef class Ticket:
     cdef public object isolated_margin
     cdef public object margin_source
 
+@cython.locals(t=Ticket, conditional=bint)
+cdef Ticket ticket(object cmd, Market market)
 @cython.locals(market=Market, t=Ticket, sub=Subaccount, size=int64, price=int64,
                position=int64, is_buy=bint, created=bint, order_id=int64, order=Order)
 cpdef void place(Engine eng, object cmd) except *
@@ -51,13 +53,13 @@ cpdef void add_exposure(Subaccount sub, object market_id, bint is_buy, int128 qt
 cdef bint _would_cross(Market market, bint is_buy, int64 price) except -1
 @cython.locals(maker_ppm=int64)
 cdef int64 _maker_fee(Market market, int64 amount) except? -1
-@cython.locals(old=int64, new=int64, shrinks=bint, after=object)
+@cython.locals(old=int64, new=int64, shrinks=bint, after=Health)
 cdef bint _fill_allowed(Engine eng, Subaccount sub, object market_id, int64 d_size,
                         int128 d_collateral) except -1
 @cython.locals(sub=Subaccount, matcher=Matcher, remaining=int64)
 cdef void _match_and_rest(Engine eng, Market market, Order taker, bint immediate) except *
 
-cdef class Matcher:
+cdef class Matcher(Taker):
     cdef public Engine eng
     cdef public Market market
     cdef public Subaccount taker
@@ -73,12 +75,12 @@ cdef class Matcher:
     cpdef object taker_fee(self, object amount)
     cpdef bint taker_allowed(self, object qty, object price, object cash) except -1
     cpdef void after_fill(self, object qty, object price) except *
-    cpdef void self_trade(self, Order maker, int64 left) except *
+    cpdef void expire(self, Order maker, int64 left) except *
     @cython.locals(eng=Engine, market=Market, sub=Subaccount, msub=Subaccount, sign=int128,
                    position=int64, reducible=int64, amount=int64, maker_fee=int64,
                    taker_fee=int64, m_old=int64, t_old=int64, m_new=int64, t_new=int64,
                    limit=int64, oi_delta=int64, m_cash=int64, t_cash=int64)
-    cpdef int64 execute(self, Order maker, int64 qty, int64 price) except? -1
+    cpdef int64 fill(self, Order maker, int64 qty, int64 price) except? -1
 
 @cython.locals(exposure=Exposure)
 cdef void _drop_empty_exposure(Subaccount sub, object market_id) except *

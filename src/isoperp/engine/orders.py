@@ -19,7 +19,7 @@ from isoperp.accounts.subaccount import (
     Position,
     Subaccount,
 )
-from isoperp.book.book import STOP
+from isoperp.book.book import STOP, Taker
 from isoperp.book.order import Order
 from isoperp.commands.trading import (
     CancelAll,
@@ -42,7 +42,6 @@ from isoperp.events.trading import (
 )
 from isoperp.markets import MarketStatus
 from isoperp.numeric.bounds import (
-    MAX_OPEN_SIDE_STEPS,
     MAX_PRICE_TICKS,
     MAX_QUANTUMS,
     MAX_SIZE_STEPS,
@@ -67,6 +66,23 @@ class Ticket:
     """A PlaceOrder command checked for shape and bounds (nothing here depends on the
     account), its fields read once: the hot path works on this, not the command."""
 
+    cmd: PlaceOrder
+    market: str
+    owner: int
+    subaccount: int
+    client_id: int
+    is_buy: bool
+    price: int
+    size: int
+    reduce_only: bool
+    conditional: bool
+    post_only: bool
+    fok: bool
+    immediate: bool
+    expires_at: int | None
+    isolated_margin: int
+    margin_source: int
+
     __slots__ = (
         "client_id",
         "cmd",
@@ -86,64 +102,66 @@ class Ticket:
         "subaccount",
     )
 
-    def __init__(self, cmd: PlaceOrder, market: Market) -> None:
-        self.cmd = cmd
-        self.market = cmd.market
-        if not market.price:
-            raise Reject(Code.NO_PRICE, f"{cmd.market} has no oracle price yet")
-        size = check_range("size", cmd.size, 1, MAX_SIZE_STEPS)
-        price = check_range("price", cmd.price, 1, MAX_PRICE_TICKS)
-        self.client_id = check_range("client_id", cmd.client_id, 0, 2**63 - 1)
-        margin = check_range("isolated_margin", cmd.isolated_margin, 0, MAX_QUANTUMS)
-        if size * price * market.k > MAX_QUANTUMS:
-            raise Reject(Code.OUT_OF_BOUNDS, "order notional exceeds MAX_QUANTUMS")
-        reduce_only = cmd.reduce_only
-        if size < market.min_order_steps and not reduce_only:
-            raise Reject(Code.BELOW_MIN_SIZE, f"size {size} below minimum {market.min_order_steps}")
-        status = market.spec.status
-        if status is PAUSED or status is FINAL_SETTLEMENT:
-            raise Reject(Code.MARKET_NOT_ACTIVE, f"{cmd.market} is {status}")
-        kind, tif, trigger, expires_at = cmd.kind, cmd.tif, cmd.trigger_price, cmd.expires_at
-        conditional = kind in CONDITIONAL
-        if conditional != (trigger is not None):
+
+def ticket(cmd: PlaceOrder, market: Market) -> Ticket:
+    """Check a PlaceOrder's shape and bounds and read its fields once."""
+    t = Ticket.__new__(Ticket)
+    t.cmd = cmd
+    t.market = cmd.market
+    if not market.price:
+        raise Reject(Code.NO_PRICE, f"{cmd.market} has no oracle price yet")
+    size = check_range("size", cmd.size, 1, MAX_SIZE_STEPS)
+    price = check_range("price", cmd.price, 1, MAX_PRICE_TICKS)
+    t.client_id = check_range("client_id", cmd.client_id, 0, 2**63 - 1)
+    margin = check_range("isolated_margin", cmd.isolated_margin, 0, MAX_QUANTUMS)
+    if size * price * market.k > MAX_QUANTUMS:
+        raise Reject(Code.OUT_OF_BOUNDS, "order notional exceeds MAX_QUANTUMS")
+    reduce_only = cmd.reduce_only
+    if size < market.min_order_steps and not reduce_only:
+        raise Reject(Code.BELOW_MIN_SIZE, f"size {size} below minimum {market.min_order_steps}")
+    status = market.spec.status
+    if status is PAUSED or status is FINAL_SETTLEMENT:
+        raise Reject(Code.MARKET_NOT_ACTIVE, f"{cmd.market} is {status}")
+    kind, tif, trigger, expires_at = cmd.kind, cmd.tif, cmd.trigger_price, cmd.expires_at
+    conditional = kind in CONDITIONAL
+    if conditional != (trigger is not None):
+        raise Reject(Code.BAD_ORDER_TYPE, "a trigger price goes with stop/take-profit orders only")
+    if trigger is not None:
+        check_range("trigger_price", trigger, 1, MAX_PRICE_TICKS)
+        if margin:
             raise Reject(
-                Code.BAD_ORDER_TYPE, "a trigger price goes with stop/take-profit orders only"
+                Code.BAD_ORDER_TYPE, "move isolated margin before placing a conditional order"
             )
-        if trigger is not None:
-            check_range("trigger_price", trigger, 1, MAX_PRICE_TICKS)
-            if margin:
-                raise Reject(
-                    Code.BAD_ORDER_TYPE, "move isolated margin before placing a conditional order"
-                )
-        if kind is MARKET_ORDER and tif not in IMMEDIATE:
-            raise Reject(Code.BAD_ORDER_TYPE, "a market order is IOC or FOK")
-        if (tif is GTT) != (expires_at is not None):
-            raise Reject(Code.BAD_ORDER_TYPE, "expires_at goes with GTT orders only")
-        if expires_at is not None and check_range("expires_at", expires_at, 0, 2**53) <= cmd.ts:
-            raise Reject(Code.BAD_ORDER_TYPE, "a GTT order must expire after its timestamp")
-        subaccount, source = cmd.subaccount, cmd.margin_source
-        if margin and subaccount == source:
-            raise Reject(Code.BAD_MARGIN_SOURCE, "margin must come from another subaccount")
-        if margin and subaccount == 0:
-            raise Reject(Code.BAD_MARGIN_SOURCE, "isolated margin goes to an isolated subaccount")
-        self.owner = cmd.owner
-        self.subaccount = subaccount
-        self.size = size
-        self.price = price
-        self.is_buy = cmd.side is BUY
-        self.reduce_only = reduce_only
-        self.conditional = conditional
-        self.post_only = tif is POST_ONLY
-        self.fok = tif is FOK
-        self.immediate = tif in IMMEDIATE or kind is MARKET_ORDER
-        self.expires_at = expires_at
-        self.isolated_margin = margin
-        self.margin_source = source
+    if kind is MARKET_ORDER and tif not in IMMEDIATE:
+        raise Reject(Code.BAD_ORDER_TYPE, "a market order is IOC or FOK")
+    if (tif is GTT) != (expires_at is not None):
+        raise Reject(Code.BAD_ORDER_TYPE, "expires_at goes with GTT orders only")
+    if expires_at is not None and check_range("expires_at", expires_at, 0, 2**53) <= cmd.ts:
+        raise Reject(Code.BAD_ORDER_TYPE, "a GTT order must expire after its timestamp")
+    subaccount, source = cmd.subaccount, cmd.margin_source
+    if margin and subaccount == source:
+        raise Reject(Code.BAD_MARGIN_SOURCE, "margin must come from another subaccount")
+    if margin and subaccount == 0:
+        raise Reject(Code.BAD_MARGIN_SOURCE, "isolated margin goes to an isolated subaccount")
+    t.owner = cmd.owner
+    t.subaccount = subaccount
+    t.size = size
+    t.price = price
+    t.is_buy = cmd.side is BUY
+    t.reduce_only = reduce_only
+    t.conditional = conditional
+    t.post_only = tif is POST_ONLY
+    t.fok = tif is FOK
+    t.immediate = tif in IMMEDIATE or kind is MARKET_ORDER
+    t.expires_at = expires_at
+    t.isolated_margin = margin
+    t.margin_source = source
+    return t
 
 
 def place(eng: "Engine", cmd: PlaceOrder) -> None:
     market = eng.market(cmd.market)
-    t = Ticket(cmd, market)
+    t = ticket(cmd, market)
     is_buy, price, mid = t.is_buy, t.price, t.market
     created = (t.owner, t.subaccount) not in eng.subaccounts
     sub = eng.subaccount(t.owner, t.subaccount, create=t.isolated_margin > 0)
@@ -222,12 +240,11 @@ def _check_risk(eng: "Engine", t: Ticket, sub: Subaccount, market: Market, posit
     """Accept if the worst case of all open orders (this one already counted in the
     exposure) stays above initial margin and within the position limit, or if the order
     strictly reduces risk: it opposes the position and, with the other resting orders on
-    its side, cannot flip it. Either way one side's open orders stay within bounds."""
+    its side, cannot flip it. So one side's open orders never exceed |position| plus the
+    position limit: at most 2·MAX_SIZE_STEPS (numeric.bounds)."""
     is_buy = t.is_buy
     exposure = sub.exposure[t.market]
     same_side = exposure.buy_qty if is_buy else exposure.sell_qty
-    if same_side > MAX_OPEN_SIDE_STEPS:
-        raise Reject(Code.OUT_OF_BOUNDS, f"open orders on one side exceed {MAX_OPEN_SIDE_STEPS}")
     if position != 0 and (position > 0) != is_buy and same_side <= abs(position):
         return
     if market.oracle.stale:
@@ -331,7 +348,7 @@ def _match_and_rest(eng: "Engine", market: Market, taker: Order, immediate: bool
     eng.events.append(OrderRested(order_id=taker.order_id, remaining=remaining))
 
 
-class Matcher:
+class Matcher(Taker):
     """Settles the fills of one taker sweeping one book.
 
     Each fill is re-judged for both sides: a maker that fails its checks is taken off and
@@ -361,9 +378,7 @@ class Matcher:
     def sweep(self, limit: int, qty: int) -> int:
         """Match up to ``qty`` at ``limit`` or better; returns what is left. Resting
         reduce-only orders of everyone whose position moved are tidied afterwards."""
-        remaining = self.market.book.match(
-            self.is_buy, limit, qty, self.taker.owner, self.execute, self.self_trade
-        )
+        remaining = self.market.book.match(self.is_buy, limit, qty, self.taker.owner, self)
         for sub in self.moved.values():
             _keep_reduce_only_reducing(self.eng, sub, self.market.market_id)
         return remaining
@@ -382,10 +397,10 @@ class Matcher:
 
     # -- one fill --------------------------------------------------------------------------
 
-    def self_trade(self, maker: Order, left: int) -> None:
+    def expire(self, maker: Order, left: int) -> None:
         _forget(self.eng, maker, left, "self_trade")
 
-    def execute(self, maker: Order, qty: int, price: int) -> int:
+    def fill(self, maker: Order, qty: int, price: int) -> int:
         eng, market, sub, sign = self.eng, self.market, self.taker, self.sign
         mid = market.market_id
         msub: Subaccount = maker.account

@@ -15,7 +15,6 @@ is exact. Rounding is one-sided: requirements and fees round against the account
 
 from isoperp.numeric.bounds import (
     MAX_MARKETS,
-    MAX_OPEN_SIDE_STEPS,
     MAX_PRICE_TICKS,
     MAX_QUANTUMS,
     MAX_QUANTUMS_PER_STEP_TICK,
@@ -31,7 +30,6 @@ from isoperp.numeric.units import format_units, parse_units
 
 __all__ = [
     "MAX_MARKETS",
-    "MAX_OPEN_SIDE_STEPS",
     "MAX_PRICE_TICKS",
     "MAX_QUANTUMS",
     "MAX_QUANTUMS_PER_STEP_TICK",

@@ -2,10 +2,11 @@
 
 The bounds keep every sum and product the engine forms inside what a signed 128-bit
 integer holds, which the compiled engine relies on (setup.py) and the settlement AIR can
-range-check: a position or one side of a subaccount's open orders in one market stays
-below 2^50 steps (MAX_SIZE_STEPS plus MAX_OPEN_SIDE_STEPS), so its notional
-size·price·quantums_per_step_tick stays below 2^50·2^40·2^24 = 2^114 quantums, and a sum
-over at most MAX_MARKETS markets below 2^122. Requirements multiply by a ppm fraction only
+range-check. A position stays within its market's limit (≤ MAX_SIZE_STEPS), and one side of
+a subaccount's open orders in a market within |position| plus that limit (the order rule in
+engine.orders), so a position with all its open orders filled stays below 2^50 steps; its
+notional size·price·quantums_per_step_tick stays below 2^50·2^40·2^24 = 2^114 quantums, and
+a sum over at most MAX_MARKETS markets below 2^122. Requirements multiply by a ppm fraction only
 after splitting at 1e6 (accounts.margin), so nothing grows past |notional|.
 """
 
@@ -16,7 +17,6 @@ MAX_QUANTUMS = 2**62  # |collateral|, |notional| and any transfer amount: ~4.6e1
 MAX_SIZE_STEPS = 2**48  # |order size| and |position size| in steps
 MAX_PRICE_TICKS = 2**40  # a price in ticks; prices are strictly positive
 MAX_TIMESTAMP_MS = 2**53  # milliseconds since the epoch (well past year 200000)
-MAX_OPEN_SIDE_STEPS = 2 * MAX_SIZE_STEPS  # a subaccount's open orders on one side of a market
 MAX_QUANTUMS_PER_STEP_TICK = 2**24  # a market's quantums per step·tick
 MAX_MARKETS = 256  # markets listed at once
 
