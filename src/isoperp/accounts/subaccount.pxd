@@ -20,6 +20,7 @@ cdef class Exposure:
 cdef class Subaccount:
     cdef public object owner
     cdef public int64 number
+    cdef readonly tuple key
     cdef public object collateral
     cdef public object isolated_market
     cdef public dict positions

@@ -69,6 +69,7 @@ class Subaccount:
         "collateral",
         "exposure",
         "isolated_market",
+        "key",
         "number",
         "orders",
         "owner",
@@ -79,16 +80,13 @@ class Subaccount:
     def __init__(self, owner: int, number: int) -> None:
         self.owner = owner
         self.number = number
+        self.key = (owner, number)  # the rollup leaf's key, used on every change
         self.collateral = 0
         self.isolated_market: str | None = None  # the one market of an isolated subaccount
         self.positions: dict[str, Position] = {}  # non-zero positions only
         self.exposure: dict[str, Exposure] = {}  # markets with resting orders only
         self.orders: dict[int, Any] = {}  # open orders (resting or conditional) by client id
         self.reduce_only: dict[int, Any] = {}  # the resting reduce-only ones among them
-
-    @property
-    def key(self) -> tuple[int, int]:
-        return (self.owner, self.number)
 
     @property
     def is_isolated(self) -> bool:

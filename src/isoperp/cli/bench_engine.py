@@ -66,26 +66,11 @@ class _Owner:
         self.owner = owner
 
 
-class _Counter(Taker):
-    """Executes every fill in full and counts them."""
-
-    def __init__(self) -> None:
-        self.trades = 0
-
-    def fill(self, maker: Order, qty: int, price: int) -> int:
-        self.trades += 1
-        maker.remaining -= qty
-        return qty
-
-    def expire(self, maker: Order, left: int) -> None:
-        pass
-
-
 def _replay_book(ops: list[flow.FlowOp], accounts: int) -> tuple[float, int, str]:
     """The bare book: every fill executes in full; returns (seconds, trades, digest)."""
     book = OrderBook()
     owners = [_Owner(i) for i in range(accounts)]
-    counter = _Counter()
+    taker = Taker()  # executes every fill in full
     start = time.perf_counter()
     for op in ops:
         if op.op == "cancel":
@@ -96,13 +81,13 @@ def _replay_book(ops: list[flow.FlowOp], accounts: int) -> tuple[float, int, str
         assert op.price is not None and op.qty is not None
         is_buy = op.side == "buy"
         account = owners[op.id % accounts]
-        left = book.match(is_buy, op.price, op.qty, account.owner, counter)
+        left = book.match(is_buy, op.price, op.qty, account.owner, taker)
         if left and op.op == "limit":
             book.rest(Order(op.id, account, "BTC-USD", op.id, is_buy, op.price, left))
     seconds = time.perf_counter() - start
     resting = sorted((o.order_id, o.remaining) for o in book.orders.values())
     digest = hashlib.blake2b(repr(resting).encode(), digest_size=32).hexdigest()
-    return seconds, counter.trades, digest
+    return seconds, taker.fills, digest
 
 
 def _bench_engine(accounts: int) -> tuple[Engine, list[Command]]:

@@ -365,6 +365,7 @@ class Matcher(Taker):
         taker_order_id: int,
         taker_limit: int | None,
     ) -> None:
+        super().__init__()
         self.eng = eng
         self.market = market
         self.taker = taker
