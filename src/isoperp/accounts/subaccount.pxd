@@ -1,12 +1,15 @@
 # Cython declarations for subaccount.py (compiled in place; the .py stays the source).
+cimport cython
+
 from isoperp.numeric.native cimport int64, int128
 
 cdef class Position:
     cdef public int64 size
     cdef public object funding_index
-    cdef public object cost
+    cdef public int128 cost
 
-    cpdef void resize(self, int128 new_size, object price_value) except *
+    @cython.locals(old=int64)
+    cpdef void resize(self, int64 new_size, int128 price_value) except *
 
 cdef class Exposure:
     cdef public int64 buy_qty
@@ -21,12 +24,13 @@ cdef class Subaccount:
     cdef public object owner
     cdef public int64 number
     cdef readonly tuple key
-    cdef public object collateral
+    cdef public int128 collateral
     cdef public object isolated_market
     cdef public dict positions
     cdef public dict exposure
     cdef public dict orders
     cdef public dict reduce_only
 
+    @cython.locals(position=Position)
     cpdef int64 size(self, object market) except? -1
     cpdef bint is_flat(self) except -1

@@ -34,8 +34,8 @@ class Position:
             self.cost = abs(new_size) * price_value
         elif abs(new_size) > abs(old):
             self.cost += (abs(new_size) - abs(old)) * price_value
-        else:
-            self.cost = self.cost * abs(new_size) // abs(old)
+        else:  # the product can outgrow 128 bits: formed in Python ints
+            self.cost = int(self.cost) * abs(new_size) // abs(old)
         self.size = new_size
 
 

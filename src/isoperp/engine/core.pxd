@@ -1,7 +1,11 @@
 # Cython declarations for core.py (compiled in place; the .py stays the source).
 from isoperp.accounts.subaccount cimport Subaccount
 from isoperp.engine.market cimport Market
-from isoperp.numeric.native cimport int64
+from isoperp.numeric.native cimport int64, int128
+
+cdef class Applied:
+    cdef public list events
+    cdef public frozenset touched
 
 cdef class Engine:
     cdef public object gov
@@ -14,7 +18,7 @@ cdef class Engine:
     cdef public int64 _quiet_until
     cdef public int64 max_open_orders
     cdef public dict subaccounts
-    cdef public object fee_collateral
+    cdef public int128 fee_collateral
     cdef public object funding_pool
     cdef public dict insurance
     cdef public dict last_liquidation_step

@@ -11,7 +11,7 @@ registry, which governance commands change; a change is in force from the next c
 import typing
 from collections.abc import Callable, Iterable
 from heapq import heappop, heappush
-from typing import Any, NamedTuple
+from typing import Any
 
 import msgspec
 
@@ -54,9 +54,17 @@ from isoperp.risk import GLOBAL_FUND, InsuranceFund, PositionTable, risk_config
 GOVERNANCE_COMMANDS = typing.get_args(AnyGovernanceCommand)
 
 
-class Applied(NamedTuple):
-    events: list[Event]
-    touched: frozenset[tuple[int, int]]  # (owner, number) of every leaf that changed
+class Applied:
+    """What a command did: its events, and the (owner, number) of every leaf it changed."""
+
+    __slots__ = ("events", "touched")
+
+    def __init__(self, events: list[Event], touched: frozenset[tuple[int, int]]) -> None:
+        self.events = events
+        self.touched = touched
+
+    def __repr__(self) -> str:
+        return f"Applied(events={self.events!r}, touched={self.touched!r})"
 
 
 class Engine:

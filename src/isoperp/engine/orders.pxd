@@ -16,7 +16,7 @@ from isoperp.engine.funding_flow cimport settle_funding
 cdef object BUY, SELL, STOP_ORDER, LIMIT_ORDER, MARKET_ORDER, POST_ONLY, FOK, GTT
 cdef object REDUCE_ONLY_MARKET, PAUSED, FINAL_SETTLEMENT
 cdef tuple CONDITIONAL, IMMEDIATE
-cdef int64 MAX_PRICE_TICKS, MAX_QUANTUMS, MAX_SIZE_STEPS
+cdef object MAX_PRICE_TICKS, MAX_QUANTUMS, MAX_SIZE_STEPS
 
 cdef class Ticket:
     cdef public object cmd
@@ -72,9 +72,9 @@ cdef class Matcher(Taker):
 
     @cython.locals(remaining=int64, sub=Subaccount)
     cpdef int64 sweep(self, int64 limit, int64 qty) except? -1
-    cpdef object taker_fee(self, object amount)
-    cpdef bint taker_allowed(self, object qty, object price, object cash) except -1
-    cpdef void after_fill(self, object qty, object price) except *
+    cpdef int64 taker_fee(self, int64 amount) except? -1
+    cpdef bint taker_allowed(self, int64 qty, int64 price, int64 cash) except -1
+    cpdef void after_fill(self, int64 qty, int64 price) except *
     cpdef void expire(self, Order maker, int64 left) except *
     @cython.locals(eng=Engine, market=Market, sub=Subaccount, msub=Subaccount, sign=int128,
                    position=int64, reducible=int64, amount=int64, maker_fee=int64,

@@ -324,13 +324,17 @@ def _require_fillable(
 def _match_and_rest(eng: "Engine", market: Market, taker: Order, immediate: bool) -> None:
     sub: Subaccount = taker.account
     mid = market.market_id
-    matcher = Matcher(eng, market, sub, taker.is_buy, taker.order_id, taker.price)
-    remaining = matcher.sweep(taker.price, taker.remaining)
-    taker.remaining = remaining
+    stop_reason = ""
+    if _would_cross(market, taker.is_buy, taker.price):
+        matcher = Matcher(eng, market, sub, taker.is_buy, taker.order_id, taker.price)
+        taker.remaining = matcher.sweep(taker.price, taker.remaining)
+        stop_reason = matcher.stop_reason
+    else:
+        _keep_reduce_only_reducing(eng, sub, mid)
+    remaining = taker.remaining
     if not remaining:
         _drop_empty_exposure(sub, mid)
         return
-    stop_reason = matcher.stop_reason
     if stop_reason or immediate:
         add_exposure(sub, mid, taker.is_buy, -remaining, taker.price)
         eng.events.append(
@@ -488,7 +492,7 @@ def write_size(sub: Subaccount, market: Market, size: int, price: int) -> None:
         position = sub.positions.get(market_id)
         if position is None:
             position = sub.positions[market_id] = Position(0, market.funding_index)
-        position.resize(size, price * market.k)
+        position.resize(size, notional(1, price, market.k))
     else:
         del sub.positions[market_id]
 
