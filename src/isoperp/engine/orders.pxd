@@ -22,7 +22,7 @@ cdef class Ticket:
     cdef public object cmd
     cdef public object market
     cdef public object owner
-    cdef public int64 subaccount
+    cdef public object subaccount
     cdef public int64 client_id
     cdef public bint is_buy
     cdef public int64 price

@@ -139,6 +139,8 @@ def ticket(cmd: PlaceOrder, market: Market) -> Ticket:
     if expires_at is not None and check_range("expires_at", expires_at, 0, 2**53) <= cmd.ts:
         raise Reject(Code.BAD_ORDER_TYPE, "a GTT order must expire after its timestamp")
     subaccount, source = cmd.subaccount, cmd.margin_source
+    if margin:  # checked here, before isolated margin moves and anything can be undone
+        check_range("margin_source", source, 0, MAX_SUBACCOUNT_NUMBER)
     if margin and subaccount == source:
         raise Reject(Code.BAD_MARGIN_SOURCE, "margin must come from another subaccount")
     if margin and subaccount == 0:
