@@ -8,7 +8,9 @@ from isoperp.commands.trading import (
     CancelAll,
     CancelOrder,
     Deposit,
+    FundInsurance,
     OrderKind,
+    TakeOver,
     TimeInForce,
     Transfer,
     Withdraw,
@@ -148,6 +150,11 @@ TEMPLATES = [
     Deposit(ts=10, owner=A, subaccount=0, amount=1),
     Withdraw(ts=10, owner=A, subaccount=0, amount=1),
     Transfer(ts=10, owner=A, subaccount=0, to_owner=B, to_subaccount=0, amount=1),
+    TakeOver(
+        ts=10, owner=B, subaccount=0, target_owner=A, target_subaccount=0, market="BTC-USD", size=1
+    ),
+    FundInsurance(ts=10, fund="BTC-USD", amount=1),
+    report("BTC-USD", 51_000, ts=10_000),
 ]
 
 
@@ -160,7 +167,7 @@ def test_a_field_of_any_type_or_size_is_refused_cleanly_or_accepted(template: Co
     for field in template.__struct_fields__:
         for value in WEIRD:
             eng = exchange()
-            eng.advance(10)
+            eng.advance(template.ts)  # time's own effects happen even for a refused command
             before = eng.state_digest()
             applied = eng.apply(msgspec.structs.replace(template, **{field: value}))
             if isinstance(applied.events[-1], Rejected):

@@ -46,9 +46,11 @@ def apply_price_report(
         rejected = Rejected(code="unknown_market", message=f"no oracle for market {report.market}")
         return state, (rejected,)
     problem = cheap_problem(config, report)
+    if problem is not None:
+        return state, (problem,)
     report_ms = min(item.timestamp for item in report.signed_prices) * 1000
     latest_ms = max(item.timestamp for item in report.signed_prices) * 1000
-    if problem is None and state.price_time_ms is not None and report_ms <= state.price_time_ms:
+    if state.price_time_ms is not None and report_ms <= state.price_time_ms:
         problem = Rejected(
             code="not_newer",
             message=f"report time {report_ms} ms is not after the last {state.price_time_ms} ms",

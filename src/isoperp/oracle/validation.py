@@ -7,7 +7,7 @@ window, and the claimed price a true median. Each failure has its own stable cod
 
 from collections.abc import Callable, Sequence
 
-from isoperp.commands.oracle import PriceReport
+from isoperp.commands.oracle import PriceReport, SignedPrice
 from isoperp.crypto import verify_fast
 from isoperp.events import Rejected
 from isoperp.numeric import MAX_PRICE_TICKS
@@ -39,6 +39,8 @@ def cheap_problem(config: OracleConfig, report: PriceReport) -> Rejected | None:
     if problem is not None:
         return problem
     signed = report.signed_prices
+    if type(signed) is not tuple or any(type(item) is not SignedPrice for item in signed):
+        return Rejected(code="malformed_report", message="signed_prices: a tuple of SignedPrice")
     if len(signed) < config.quorum:
         return Rejected(
             code="below_quorum",
@@ -47,6 +49,8 @@ def cheap_problem(config: OracleConfig, report: PriceReport) -> Rejected | None:
     whitelist = frozenset(config.signers)
     previous_signer = -1
     for item in signed:
+        if not all(type(v) is int for v in (item.signer, item.r, item.s)):
+            return Rejected(code="malformed_report", message="signer and signature are integers")
         if item.signer <= previous_signer:
             return Rejected(
                 code="signers_not_sorted",
