@@ -36,7 +36,7 @@ cdef class Health:
 cpdef int128 notional(int128 size, int128 price, int128 k) except? -1
 @cython.locals(health=Health)
 cdef Health _health(int128 value, int128 initial, int128 maintenance)
-@cython.locals(magnitude=int128, whole=int128, part=int128)
+@cython.locals(magnitude=int128, whole=int128)
 cdef int128 _requirement(int128 amount, int128 fraction_ppm) except? -1
 cdef int128 _funding(Pricing market, Position position) except? -1
 @cython.locals(value=int128, initial=int128, maintenance=int128, amount=int128,
@@ -46,7 +46,7 @@ cpdef Health health_after(Subaccount sub, object markets, object market_id,
 cpdef Health health(Subaccount sub, object markets)
 cpdef bint change_allowed(Health before, Health after, bint shrinks) except -1
 @cython.locals(free=int128, position=Position, exposure=Exposure, market=Pricing)
-cpdef object free_collateral(Subaccount sub, object markets)
+cpdef int128 free_collateral(Subaccount sub, object markets) except? -1
 @cython.locals(amount=int128)
 cdef int128 _net_value(Pricing market, int64 size) except? -1
 @cython.locals(worst=int128, paid=int128, received=int128, filled=int128, k=int128,

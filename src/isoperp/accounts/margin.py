@@ -107,8 +107,8 @@ def _requirement(amount: int, fraction_ppm: int) -> int:
     """⌈|amount|·fraction⌉: requirements round up, against the account. Split at 1e6 so
     that no intermediate outgrows |amount| (fraction ≤ 1e6)."""
     magnitude = amount if amount >= 0 else -amount
-    whole, part = magnitude // PPM, magnitude % PPM
-    return whole * fraction_ppm - (-part * fraction_ppm) // PPM
+    whole = magnitude // PPM
+    return whole * fraction_ppm - (-(magnitude - whole * PPM) * fraction_ppm) // PPM
 
 
 def _funding(market: Pricing, position: Position) -> int:

@@ -8,7 +8,7 @@ cdef class Position:
     cdef public object funding_index
     cdef public int128 cost
 
-    @cython.locals(old=int64)
+    @cython.locals(old=int64, whole=int128, part=int128)
     cpdef void resize(self, int64 new_size, int128 price_value) except *
 
 cdef class Exposure:

@@ -34,8 +34,9 @@ class Position:
             self.cost = abs(new_size) * price_value
         elif abs(new_size) > abs(old):
             self.cost += (abs(new_size) - abs(old)) * price_value
-        else:  # the product can outgrow 128 bits: formed in Python ints
-            self.cost = int(self.cost) * abs(new_size) // abs(old)
+        else:  # cost·|new|/|old|, split at |old| so that no intermediate outgrows cost
+            whole, part = self.cost // abs(old), self.cost % abs(old)
+            self.cost = whole * abs(new_size) + part * abs(new_size) // abs(old)
         self.size = new_size
 
 

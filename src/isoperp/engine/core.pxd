@@ -1,4 +1,7 @@
 # Cython declarations for core.py (compiled in place; the .py stays the source).
+cimport cython
+
+from isoperp.accounts.margin cimport free_collateral
 from isoperp.accounts.subaccount cimport Subaccount
 from isoperp.engine.market cimport Market
 from isoperp.numeric.native cimport int64, int128
@@ -34,6 +37,7 @@ cdef class Engine:
     cpdef void _liquidate_if_needed(self, int64 ts) except *
     cpdef Market market(self, object market_id)
     cpdef Subaccount subaccount(self, object owner, object number, bint create=*)
+    @cython.locals(free=int128)
     cpdef void require_free(self, Subaccount sub) except *
     cpdef void require_fresh_prices(self, Subaccount sub) except *
     cpdef void debit(self, Subaccount sub, object amount) except *
