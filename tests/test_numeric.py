@@ -22,6 +22,14 @@ def test_requirements_round_up_and_payouts_round_down(amount: int, ppm: int) -> 
     assert 0 <= mul_ppm_ceil(amount, ppm) - mul_ppm_floor(amount, ppm) <= 1
 
 
+@given(st.integers(-(2**122) + 1, 2**122 - 1), st.integers(-(2**24), 2**24))
+def test_ppm_products_are_exact_over_the_whole_documented_range(amount: int, ppm: int) -> None:
+    """Split at 1e6 (so the compiled form stays inside 128 bits), the products still equal
+    the exact ceiling and floor of amount·ppm/1e6."""
+    assert mul_ppm_ceil(amount, ppm) == -((-amount * ppm) // 10**6)
+    assert mul_ppm_floor(amount, ppm) == (amount * ppm) // 10**6
+
+
 def test_ceil_div_on_negative_numerators() -> None:
     assert ceil_div(7, 2) == 4
     assert ceil_div(-7, 2) == -3

@@ -6,6 +6,7 @@ from isoperp.accounts.subaccount cimport Exposure, Position, Subaccount
 from isoperp.funding.index cimport settled_funding
 from isoperp.markets.spec cimport imf_ppm
 from isoperp.numeric.native cimport int64, int128
+from isoperp.numeric.rounding cimport mul_ppm_ceil
 
 cdef int128 PPM
 
@@ -36,7 +37,6 @@ cdef class Health:
 cpdef int128 notional(int128 size, int128 price, int128 k) except? -1
 @cython.locals(health=Health)
 cdef Health _health(int128 value, int128 initial, int128 maintenance)
-@cython.locals(magnitude=int128, whole=int128)
 cdef int128 _requirement(int128 amount, int128 fraction_ppm) except? -1
 cdef int128 _funding(Pricing market, Position position) except? -1
 @cython.locals(value=int128, initial=int128, maintenance=int128, amount=int128,

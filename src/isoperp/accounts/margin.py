@@ -15,6 +15,7 @@ from isoperp.accounts.subaccount import Exposure, Position, Subaccount
 from isoperp.funding.index import settled_funding
 from isoperp.markets.spec import MarketSpec, imf_ppm
 from isoperp.numeric import PPM
+from isoperp.numeric.rounding import mul_ppm_ceil
 
 
 class Pricing:
@@ -104,11 +105,9 @@ def _health(value: int, initial: int, maintenance: int) -> Health:
 
 
 def _requirement(amount: int, fraction_ppm: int) -> int:
-    """⌈|amount|·fraction⌉: requirements round up, against the account. Split at 1e6 so
-    that no intermediate outgrows |amount| (fraction ≤ 1e6)."""
-    magnitude = amount if amount >= 0 else -amount
-    whole = magnitude // PPM
-    return whole * fraction_ppm - (-(magnitude - whole * PPM) * fraction_ppm) // PPM
+    """⌈|amount|·fraction⌉: requirements round up, against the account. (Not abs():
+    compiled, abs() of a 128-bit value would go through a 64-bit one.)"""
+    return mul_ppm_ceil(amount if amount >= 0 else -amount, fraction_ppm)
 
 
 def _funding(market: Pricing, position: Position) -> int:
@@ -139,7 +138,7 @@ def health_after(
             seen = True
         amount = notional(size, market.price, market.k)
         value += amount
-        initial += _requirement(amount, market.imf_ppm(size if size >= 0 else -size))
+        initial += _requirement(amount, market.imf_ppm(abs(size)))
         maintenance += _requirement(amount, market.maintenance_margin_ppm)
     if not seen and size_delta:
         market = markets[market_id]
@@ -190,7 +189,7 @@ def free_collateral(sub: Subaccount, markets: Mapping[str, Pricing]) -> int:
 def _net_value(market: Pricing, size: int) -> int:
     """Notional minus initial requirement of ``size`` steps at the mark."""
     amount = notional(size, market.price, market.k)
-    return amount - _requirement(amount, market.imf_ppm(size if size >= 0 else -size))
+    return amount - _requirement(amount, market.imf_ppm(abs(size)))
 
 
 def _worst_case(market: Pricing, size: int, exposure: Exposure | None) -> int:
