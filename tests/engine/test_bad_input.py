@@ -79,6 +79,11 @@ CASES = [
     ),
     ("bad_order_type", order(A, "buy", 50_000, 1, ts=10, cid=6, trigger_price=49_000)),
     ("bad_order_type", order(A, "buy", 50_000, 1, ts=10, cid=6, kind=OrderKind.STOP)),
+    # Enum fields take their members only: a plain "sell" must not be read as a buy or a sell.
+    ("bad_order_type", msgspec.structs.replace(order(A, "sell", 60_000, 1, ts=10), side="sell")),
+    ("bad_order_type", order(A, "buy", 40_000, 1, ts=10, cid=6, kind="limit")),
+    ("bad_order_type", order(A, "buy", 40_000, 1, ts=10, cid=6, tif="gtc")),
+    ("bad_order_type", order(A, "buy", 40_000, 1, ts=10, cid=6, reduce_only=1)),
     (
         "bad_margin_source",
         order(A, "buy", 40_000, 1, ts=10, cid=6, isolated_margin=1, margin_source=0),

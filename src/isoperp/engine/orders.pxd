@@ -13,10 +13,11 @@ from isoperp.numeric.bounds cimport check_range
 from isoperp.numeric.rounding cimport mul_ppm_ceil, mul_ppm_floor
 from isoperp.engine.funding_flow cimport settle_funding
 
-cdef object BUY, SELL, STOP_ORDER, LIMIT_ORDER, MARKET_ORDER, POST_ONLY, FOK, GTT
-cdef object REDUCE_ONLY_MARKET, PAUSED, FINAL_SETTLEMENT
-cdef tuple CONDITIONAL, IMMEDIATE
-cdef object MAX_PRICE_TICKS, MAX_QUANTUMS, MAX_SIZE_STEPS
+cdef object astuple, BUY, SELL, STOP_ORDER, TAKE_PROFIT_ORDER, LIMIT_ORDER, MARKET_ORDER
+cdef object POST_ONLY, FOK, GTT, IOC, REDUCE_ONLY_MARKET, PAUSED, FINAL_SETTLEMENT
+cdef tuple SIDES, KINDS, TIFS, PLACE_ORDER_FIELDS
+cdef object MAX_PRICE_TICKS, MAX_SIZE_STEPS
+cdef int64 MAX_QUANTUMS
 
 cdef class Ticket:
     cdef public object cmd
@@ -36,8 +37,9 @@ cdef class Ticket:
     cdef public object isolated_margin
     cdef public object margin_source
 
-@cython.locals(t=Ticket, conditional=bint)
+@cython.locals(t=Ticket, conditional=bint, immediate=bint, fields=tuple)
 cdef Ticket ticket(object cmd, Market market)
+cdef bint _member(object value, tuple members)
 @cython.locals(market=Market, t=Ticket, sub=Subaccount, size=int64, price=int64,
                position=int64, is_buy=bint, created=bint, order_id=int64, order=Order)
 cpdef void place(Engine eng, object cmd) except *

@@ -7,9 +7,10 @@ maker that fails is taken off the book and matching goes on, a taker that fails 
 its remainder is cancelled. Self-trade prevention expires the resting maker.
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgspec
+from msgspec.structs import astuple
 
 from isoperp.accounts.margin import change_allowed, health, health_after, notional
 from isoperp.accounts.subaccount import (
@@ -54,12 +55,33 @@ if TYPE_CHECKING:
 
 # Enum members bound once: an attribute lookup on an Enum class is slow in the hot path.
 BUY, SELL = Side.BUY, Side.SELL
-STOP_ORDER, LIMIT_ORDER, MARKET_ORDER = OrderKind.STOP, OrderKind.LIMIT, OrderKind.MARKET
-POST_ONLY, FOK, GTT = TimeInForce.POST_ONLY, TimeInForce.FOK, TimeInForce.GTT
+STOP_ORDER, TAKE_PROFIT_ORDER = OrderKind.STOP, OrderKind.TAKE_PROFIT
+LIMIT_ORDER, MARKET_ORDER = OrderKind.LIMIT, OrderKind.MARKET
+POST_ONLY, FOK, GTT, IOC = TimeInForce.POST_ONLY, TimeInForce.FOK, TimeInForce.GTT, TimeInForce.IOC
 REDUCE_ONLY_MARKET = MarketStatus.REDUCE_ONLY
 PAUSED, FINAL_SETTLEMENT = MarketStatus.PAUSED, MarketStatus.FINAL_SETTLEMENT
-CONDITIONAL = (OrderKind.STOP, OrderKind.TAKE_PROFIT)
-IMMEDIATE = (TimeInForce.IOC, TimeInForce.FOK)
+SIDES, KINDS, TIFS = tuple(Side), tuple(OrderKind), tuple(TimeInForce)
+
+# ticket() unpacks a PlaceOrder's fields in this order, all at once.
+PLACE_ORDER_FIELDS = (
+    "ts",
+    "owner",
+    "subaccount",
+    "market",
+    "client_id",
+    "side",
+    "price",
+    "size",
+    "kind",
+    "tif",
+    "reduce_only",
+    "expires_at",
+    "trigger_price",
+    "isolated_margin",
+    "margin_source",
+)
+if PlaceOrder.__struct_fields__ != PLACE_ORDER_FIELDS:
+    raise TypeError("PlaceOrder's fields changed: update PLACE_ORDER_FIELDS and ticket()")
 
 
 class Ticket:
@@ -104,26 +126,45 @@ class Ticket:
 
 
 def ticket(cmd: PlaceOrder, market: Market) -> Ticket:
-    """Check a PlaceOrder's shape and bounds and read its fields once."""
-    t = Ticket.__new__(Ticket)
-    t.cmd = cmd
-    t.market = cmd.market
+    """Check a PlaceOrder's shape and bounds and read its fields once. Side, kind and
+    time in force must be members of their enums (a plain string is refused, not guessed)."""
+    fields: tuple[Any, ...] = astuple(cmd)  # one call, not 15 attribute reads
+    (
+        ts,
+        owner,
+        subaccount,
+        market_id,
+        client_id,
+        side,
+        price,
+        size,
+        kind,
+        tif,
+        reduce_only,
+        expires_at,
+        trigger,
+        margin,
+        source,
+    ) = fields
     if not market.price:
-        raise Reject(Code.NO_PRICE, f"{cmd.market} has no oracle price yet")
-    size = check_range("size", cmd.size, 1, MAX_SIZE_STEPS)
-    price = check_range("price", cmd.price, 1, MAX_PRICE_TICKS)
-    t.client_id = check_range("client_id", cmd.client_id, 0, 2**63 - 1)
-    margin = check_range("isolated_margin", cmd.isolated_margin, 0, MAX_QUANTUMS)
-    if size * price * market.k > MAX_QUANTUMS:
+        raise Reject(Code.NO_PRICE, f"{market_id} has no oracle price yet")
+    if not (_member(side, SIDES) and _member(kind, KINDS) and _member(tif, TIFS)):
+        raise Reject(Code.BAD_ORDER_TYPE, f"bad side/kind/tif {side!r}/{kind!r}/{tif!r}")
+    t = Ticket.__new__(Ticket)
+    t.size = check_range("size", size, 1, MAX_SIZE_STEPS)
+    t.price = check_range("price", price, 1, MAX_PRICE_TICKS)
+    t.client_id = check_range("client_id", client_id, 0, 2**63 - 1)
+    margin = check_range("isolated_margin", margin, 0, MAX_QUANTUMS)
+    if notional(t.size, t.price, market.k) > MAX_QUANTUMS:
         raise Reject(Code.OUT_OF_BOUNDS, "order notional exceeds MAX_QUANTUMS")
-    reduce_only = cmd.reduce_only
-    if size < market.min_order_steps and not reduce_only:
+    if type(reduce_only) is not bool:
+        raise Reject(Code.BAD_ORDER_TYPE, f"reduce_only must be a bool, got {reduce_only!r}")
+    if t.size < market.min_order_steps and not reduce_only:
         raise Reject(Code.BELOW_MIN_SIZE, f"size {size} below minimum {market.min_order_steps}")
     status = market.spec.status
     if status is PAUSED or status is FINAL_SETTLEMENT:
-        raise Reject(Code.MARKET_NOT_ACTIVE, f"{cmd.market} is {status}")
-    kind, tif, trigger, expires_at = cmd.kind, cmd.tif, cmd.trigger_price, cmd.expires_at
-    conditional = kind in CONDITIONAL
+        raise Reject(Code.MARKET_NOT_ACTIVE, f"{market_id} is {status}")
+    conditional = kind is STOP_ORDER or kind is TAKE_PROFIT_ORDER
     if conditional != (trigger is not None):
         raise Reject(Code.BAD_ORDER_TYPE, "a trigger price goes with stop/take-profit orders only")
     if trigger is not None:
@@ -132,33 +173,42 @@ def ticket(cmd: PlaceOrder, market: Market) -> Ticket:
             raise Reject(
                 Code.BAD_ORDER_TYPE, "move isolated margin before placing a conditional order"
             )
-    if kind is MARKET_ORDER and tif not in IMMEDIATE:
+    immediate = tif is IOC or tif is FOK
+    if kind is MARKET_ORDER and not immediate:
         raise Reject(Code.BAD_ORDER_TYPE, "a market order is IOC or FOK")
     if (tif is GTT) != (expires_at is not None):
         raise Reject(Code.BAD_ORDER_TYPE, "expires_at goes with GTT orders only")
-    if expires_at is not None and check_range("expires_at", expires_at, 0, 2**53) <= cmd.ts:
+    if expires_at is not None and check_range("expires_at", expires_at, 0, 2**53) <= ts:
         raise Reject(Code.BAD_ORDER_TYPE, "a GTT order must expire after its timestamp")
-    subaccount, source = cmd.subaccount, cmd.margin_source
     if margin:  # checked here, before isolated margin moves and anything can be undone
         check_range("margin_source", source, 0, MAX_SUBACCOUNT_NUMBER)
-    if margin and subaccount == source:
-        raise Reject(Code.BAD_MARGIN_SOURCE, "margin must come from another subaccount")
-    if margin and subaccount == 0:
-        raise Reject(Code.BAD_MARGIN_SOURCE, "isolated margin goes to an isolated subaccount")
-    t.owner = cmd.owner
+        if subaccount == source:
+            raise Reject(Code.BAD_MARGIN_SOURCE, "margin must come from another subaccount")
+        if subaccount == 0:
+            raise Reject(Code.BAD_MARGIN_SOURCE, "isolated margin goes to an isolated subaccount")
+    t.cmd = cmd
+    t.market = market_id
+    t.owner = owner
     t.subaccount = subaccount
-    t.size = size
-    t.price = price
-    t.is_buy = cmd.side is BUY
+    t.is_buy = side is BUY
     t.reduce_only = reduce_only
     t.conditional = conditional
     t.post_only = tif is POST_ONLY
     t.fok = tif is FOK
-    t.immediate = tif in IMMEDIATE or kind is MARKET_ORDER
+    t.immediate = immediate or kind is MARKET_ORDER
     t.expires_at = expires_at
     t.isolated_margin = margin
     t.margin_source = source
     return t
+
+
+def _member(value: object, members: tuple[object, ...]) -> bool:
+    """Whether ``value`` is one of ``members`` (by identity: enum members are singletons).
+    A plain loop: compiled, any() over a generator would allocate on every order."""
+    for member in members:  # noqa: SIM110
+        if value is member:
+            return True
+    return False
 
 
 def place(eng: "Engine", cmd: PlaceOrder) -> None:
@@ -371,7 +421,6 @@ class Matcher(Taker):
         taker_order_id: int,
         taker_limit: int | None,
     ) -> None:
-        super().__init__()
         self.eng = eng
         self.market = market
         self.taker = taker
@@ -380,12 +429,14 @@ class Matcher(Taker):
         self.taker_order_id = taker_order_id
         self.taker_limit = taker_limit  # the resting-exposure price of the taker's order
         self.stop_reason = ""
-        self.moved: dict[tuple[int, int], Subaccount] = {taker.key: taker}
+        self.moved: dict[tuple[int, int], Subaccount] = {}  # makers holding reduce-only orders
 
     def sweep(self, limit: int, qty: int) -> int:
         """Match up to ``qty`` at ``limit`` or better; returns what is left. Resting
-        reduce-only orders of everyone whose position moved are tidied afterwards."""
+        reduce-only orders of everyone whose position moved are tidied afterwards, the
+        taker's first."""
         remaining = self.market.book.match(self.is_buy, limit, qty, self.taker.owner, self)
+        _keep_reduce_only_reducing(self.eng, self.taker, self.market.market_id)
         for sub in self.moved.values():
             _keep_reduce_only_reducing(self.eng, sub, self.market.market_id)
         return remaining
@@ -457,7 +508,8 @@ class Matcher(Taker):
             add_exposure(sub, mid, self.is_buy, -qty, self.taker_limit)
         write_size(msub, market, m_new, price)
         write_size(sub, market, t_new, price)
-        self.moved[msub.key] = msub
+        if msub.reduce_only:
+            self.moved[msub.key] = msub
         eng.touched.add(msub.key)
         eng.touched.add(sub.key)
         eng.events.append(
