@@ -1,6 +1,6 @@
 """One order book per market: price-time priority, matching through a fill callback."""
 
-from isoperp.book.book import STOP, OrderBook, Taker
+from isoperp.book.book import STOP, CountingTaker, OrderBook, Taker
 from isoperp.book.order import Order
 
-__all__ = ["STOP", "Order", "OrderBook", "Taker"]
+__all__ = ["STOP", "CountingTaker", "Order", "OrderBook", "Taker"]

@@ -5,9 +5,12 @@ from isoperp.book.order cimport Order
 from isoperp.numeric.native cimport int64
 
 cdef class Taker:
-    cdef public int64 fills
     cpdef int64 fill(self, Order maker, int64 qty, int64 price) except? -1
     cpdef void expire(self, Order maker, int64 left) except *
+
+cdef class CountingTaker(Taker):
+    cdef public int64 fills
+    cpdef int64 fill(self, Order maker, int64 qty, int64 price) except? -1
 
 cdef class OrderBook:
     cdef public dict bids

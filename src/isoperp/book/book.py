@@ -19,8 +19,25 @@ STOP = -1  # returned by Taker.fill: the taker may not continue
 
 class Taker:
     """The incoming side of a match: the book hands it each fill to settle. This one
-    executes every fill in full and counts them (the bare book); the engine's Matcher
-    settles each fill against the accounts instead."""
+    executes every fill in full (the bare book); the engine's Matcher settles each fill
+    against the accounts instead."""
+
+    __slots__ = ()
+
+    def fill(self, maker: Order, qty: int, price: int) -> int:
+        """Settle a fill of up to ``qty`` at ``price``: reduce ``maker.remaining`` by what
+        executed and return that (0: the maker could not trade and was taken off; STOP:
+        the taker cannot continue)."""
+        maker.remaining -= qty
+        return qty
+
+    def expire(self, maker: Order, left: int) -> None:
+        """A resting order of the taker's own owner, with ``left`` still open, was taken
+        off the book (self-trade prevention: the resting maker loses)."""
+
+
+class CountingTaker(Taker):
+    """A bare taker that counts its fills (the book-only benchmark)."""
 
     __slots__ = ("fills",)
 
@@ -28,16 +45,8 @@ class Taker:
         self.fills = 0
 
     def fill(self, maker: Order, qty: int, price: int) -> int:
-        """Settle a fill of up to ``qty`` at ``price``: reduce ``maker.remaining`` by what
-        executed and return that (0: the maker could not trade and was taken off; STOP:
-        the taker cannot continue)."""
         self.fills += 1
-        maker.remaining -= qty
-        return qty
-
-    def expire(self, maker: Order, left: int) -> None:
-        """A resting order of the taker's own owner, with ``left`` still open, was taken
-        off the book (self-trade prevention: the resting maker loses)."""
+        return Taker.fill(self, maker, qty, price)
 
 
 class OrderBook:

@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from isoperp.book import Order, OrderBook, Taker
+from isoperp.book import CountingTaker, Order, OrderBook
 from isoperp.commands import Command
 from isoperp.commands.oracle import PriceReport
 from isoperp.commands.trading import (
@@ -70,7 +70,7 @@ def _replay_book(ops: list[flow.FlowOp], accounts: int) -> tuple[float, int, str
     """The bare book: every fill executes in full; returns (seconds, trades, digest)."""
     book = OrderBook()
     owners = [_Owner(i) for i in range(accounts)]
-    taker = Taker()  # executes every fill in full
+    taker = CountingTaker()  # executes every fill in full
     start = time.perf_counter()
     for op in ops:
         if op.op == "cancel":

@@ -5,6 +5,7 @@ from isoperp.accounts.margin cimport free_collateral
 from isoperp.accounts.subaccount cimport Subaccount
 from isoperp.engine.market cimport Market
 from isoperp.numeric.native cimport int64, int128
+from isoperp.numeric.bounds cimport check_range
 
 cdef class Applied:
     cdef public list events

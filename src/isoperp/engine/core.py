@@ -41,7 +41,7 @@ from isoperp.events.trading import Deposited, PositionSettled, Transferred, With
 from isoperp.funding import next_sample_ms, next_tick_ms
 from isoperp.governance import GenesisConfig, GovernanceState, genesis
 from isoperp.markets import MarketSpec, MarketStatus
-from isoperp.numeric import (
+from isoperp.numeric.bounds import (
     MAX_PRICE_TICKS,
     MAX_QUANTUMS,
     MAX_TIMESTAMP_MS,
@@ -248,10 +248,12 @@ class Engine:
         return market
 
     def subaccount(self, owner: int, number: int, create: bool = False) -> Subaccount:
-        check_range("owner", owner, 0, MAX_OWNER_KEY)
-        check_range("subaccount", number, 0, MAX_SUBACCOUNT_NUMBER)
-        sub = self.subaccounts.get((owner, number))
+        sub = None
+        if type(owner) is int and type(number) is int:  # a stored key was in bounds
+            sub = self.subaccounts.get((owner, number))
         if sub is None:
+            check_range("owner", owner, 0, MAX_OWNER_KEY)
+            check_range("subaccount", number, 0, MAX_SUBACCOUNT_NUMBER)
             if not create:
                 raise Reject(Code.UNKNOWN_SUBACCOUNT, f"no subaccount ({owner:#x}, {number})")
             sub = self.subaccounts[(owner, number)] = Subaccount(owner, number)

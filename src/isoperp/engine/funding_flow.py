@@ -70,7 +70,7 @@ def advance_funding(eng: "Engine", ts: int) -> bool:
 
 def settle_funding(eng: "Engine", sub: Subaccount, market: Market) -> None:
     """Settle a position's funding into collateral and restart it at the current index."""
-    market_id = market.spec.market_id
+    market_id = market.market_id
     position = sub.positions.get(market_id)
     if position is None:
         return
