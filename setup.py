@@ -6,6 +6,7 @@ source, the .pxd adds C types. Without a compiled module Python imports the .py 
 from pathlib import Path
 
 from Cython.Build import cythonize
+from Cython.Compiler import Options
 from setuptools import setup
 
 COMPILED = sorted(
@@ -14,5 +15,7 @@ COMPILED = sorted(
     if pxd.with_suffix(".py").exists()
 )
 DIRECTIVES = {"language_level": 3, "annotation_typing": False}
+# Tracebacks name Python lines only: looking up the C line costs every raised rejection.
+Options.c_line_in_traceback = False
 
 setup(ext_modules=cythonize(COMPILED, compiler_directives=DIRECTIVES, quiet=True))

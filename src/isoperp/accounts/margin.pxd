@@ -13,6 +13,7 @@ cdef int128 PPM
 cdef class Pricing:
     cdef object _spec
     cdef public object market_id
+    cdef public object status
     cdef public int64 k
     cdef public int64 price
     cdef public object funding_index

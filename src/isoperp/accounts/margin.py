@@ -38,6 +38,7 @@ class Pricing:
         "min_order_steps",
         "open_interest_cap_steps",
         "price",
+        "status",
         "taker_fee_ppm",
     )
 
@@ -54,6 +55,7 @@ class Pricing:
     def spec(self, spec: MarketSpec) -> None:
         self._spec = spec
         self.market_id = spec.market_id
+        self.status = spec.status
         self.k = spec.quantums_per_step_tick
         self.initial_margin_ppm = spec.initial_margin_ppm
         self.maintenance_margin_ppm = spec.maintenance_margin_ppm

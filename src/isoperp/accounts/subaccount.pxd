@@ -24,6 +24,7 @@ cdef class Subaccount:
     cdef public object owner
     cdef public int64 number
     cdef readonly tuple key
+    cdef readonly bint is_isolated
     cdef public int128 collateral
     cdef public object isolated_market
     cdef public dict positions

@@ -69,6 +69,7 @@ class Subaccount:
     __slots__ = (
         "collateral",
         "exposure",
+        "is_isolated",
         "isolated_market",
         "key",
         "number",
@@ -82,16 +83,13 @@ class Subaccount:
         self.owner = owner
         self.number = number
         self.key = (owner, number)  # the rollup leaf's key, used on every change
+        self.is_isolated = number != CROSS
         self.collateral = 0
         self.isolated_market: str | None = None  # the one market of an isolated subaccount
         self.positions: dict[str, Position] = {}  # non-zero positions only
         self.exposure: dict[str, Exposure] = {}  # markets with resting orders only
         self.orders: dict[int, Any] = {}  # open orders (resting or conditional) by client id
         self.reduce_only: dict[int, Any] = {}  # the resting reduce-only ones among them
-
-    @property
-    def is_isolated(self) -> bool:
-        return self.number != CROSS
 
     def size(self, market: str) -> int:
         position = self.positions.get(market)

@@ -7,6 +7,8 @@ from isoperp.engine.market cimport Market
 from isoperp.numeric.native cimport int64, int128
 from isoperp.numeric.bounds cimport check_range
 
+cdef frozenset NOTHING
+
 cdef class Applied:
     cdef public list events
     cdef public frozenset touched
@@ -44,3 +46,6 @@ cdef class Engine:
     cpdef void debit(self, Subaccount sub, object amount) except *
     cpdef void forget_if_created(self, Subaccount sub, bint created) except *
     cpdef void schedule_expiry(self, int64 expires_at, int64 order_id, object market_id) except *
+
+@cython.locals(applied=Applied)
+cdef Applied _applied(list events, frozenset touched)

@@ -52,16 +52,17 @@ from isoperp.oracle import too_old_at
 from isoperp.risk import GLOBAL_FUND, InsuranceFund, PositionTable, risk_config
 
 GOVERNANCE_COMMANDS = typing.get_args(AnyGovernanceCommand)
+NOTHING: frozenset[tuple[int, int]] = frozenset()
 
 
 class Applied:
-    """What a command did: its events, and the (owner, number) of every leaf it changed."""
+    """What a command did: its events, and the (owner, number) of every leaf it changed.
+    Only the engine makes these (``_applied``)."""
 
     __slots__ = ("events", "touched")
 
-    def __init__(self, events: list[Event], touched: frozenset[tuple[int, int]]) -> None:
-        self.events = events
-        self.touched = touched
+    events: list[Event]
+    touched: frozenset[tuple[int, int]]
 
     def __repr__(self) -> str:
         return f"Applied(events={self.events!r}, touched={self.touched!r})"
@@ -131,17 +132,17 @@ class Engine:
             return _refused(Code.TIME_WENT_BACKWARDS, f"ts {ts} < last ts {self.last_ts}")
         self.touched = set()
         events = self.advance(ts)
-        touched_by_time = frozenset(self.touched)
+        touched_by_time = frozenset(self.touched) if self.touched else NOTHING
         try:
             handler(self, cmd)
         except Reject as refusal:
             events.append(Rejected(code=refusal.code, message=refusal.message))
-            return Applied(events, touched_by_time)
+            return _applied(events, touched_by_time)
         except OutOfBounds as exc:
             events.append(Rejected(code=Code.OUT_OF_BOUNDS, message=str(exc)))
-            return Applied(events, touched_by_time)
+            return _applied(events, touched_by_time)
         self._liquidate_if_needed(ts)
-        return Applied(events, frozenset(self.touched))
+        return _applied(events, frozenset(self.touched))
 
     def _liquidate_if_needed(self, ts: int) -> None:
         self._table_dirty |= self.touched
@@ -447,4 +448,11 @@ class Engine:
 
 
 def _refused(code: str, message: str) -> Applied:
-    return Applied([Rejected(code=code, message=message)], frozenset())
+    return _applied([Rejected(code=code, message=message)], NOTHING)
+
+
+def _applied(events: list[Event], touched: frozenset[tuple[int, int]]) -> Applied:
+    """Built field by field: compiled, that is far cheaper than a constructor call."""
+    applied = Applied.__new__(Applied)
+    applied.events, applied.touched = events, touched
+    return applied

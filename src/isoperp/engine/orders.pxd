@@ -40,7 +40,7 @@ cdef class Ticket:
 @cython.locals(t=Ticket, conditional=bint, immediate=bint, fields=tuple)
 cdef Ticket ticket(object cmd, Market market)
 cdef bint _member(object value, tuple members)
-@cython.locals(market=Market, t=Ticket, sub=Subaccount, size=int64, price=int64,
+@cython.locals(market=Market, t=Ticket, sub=Subaccount, size=int64, price=int64, count=int64,
                position=int64, is_buy=bint, created=bint, order_id=int64, order=Order)
 cpdef void place(Engine eng, object cmd) except *
 @cython.locals(source=Subaccount)
@@ -52,6 +52,7 @@ cdef void _check_risk(Engine eng, Ticket t, Subaccount sub, Market market,
 @cython.locals(exposure=Exposure)
 cpdef void add_exposure(Subaccount sub, object market_id, bint is_buy, int128 qty,
                         int128 price) except *
+@cython.locals(edge=int64)
 cdef bint _would_cross(Market market, bint is_buy, int64 price) except -1
 @cython.locals(maker_ppm=int64)
 cdef int64 _maker_fee(Market market, int64 amount) except? -1
@@ -92,6 +93,8 @@ cpdef void write_size(Subaccount sub, Market market, int64 size, int64 price) ex
 cdef void _keep_reduce_only_reducing(Engine eng, Subaccount sub, object market_id) except *
 @cython.locals(market=Market, sub=Subaccount)
 cpdef void take_off(Engine eng, Order order, object reason) except *
+@cython.locals(sub=Subaccount, order=Order)
+cpdef void cancel(Engine eng, object cmd) except *
 @cython.locals(sub=Subaccount)
 cdef void _forget(Engine eng, Order order, int64 remaining, object reason) except *
 @cython.locals(order=Order)

@@ -161,7 +161,7 @@ def ticket(cmd: PlaceOrder, market: Market) -> Ticket:
         raise Reject(Code.BAD_ORDER_TYPE, f"reduce_only must be a bool, got {reduce_only!r}")
     if t.size < market.min_order_steps and not reduce_only:
         raise Reject(Code.BELOW_MIN_SIZE, f"size {size} below minimum {market.min_order_steps}")
-    status = market.spec.status
+    status = market.status
     if status is PAUSED or status is FINAL_SETTLEMENT:
         raise Reject(Code.MARKET_NOT_ACTIVE, f"{market_id} is {status}")
     conditional = kind is STOP_ORDER or kind is TAKE_PROFIT_ORDER
@@ -215,8 +215,9 @@ def place(eng: "Engine", cmd: PlaceOrder) -> None:
     market = eng.market(cmd.market)
     t = ticket(cmd, market)
     is_buy, price, mid = t.is_buy, t.price, t.market
-    created = (t.owner, t.subaccount) not in eng.subaccounts
+    count = len(eng.subaccounts)
     sub = eng.subaccount(t.owner, t.subaccount, create=t.isolated_margin > 0)
+    created = len(eng.subaccounts) > count
     position = sub.size(mid)
     try:
         if t.client_id in sub.orders:
@@ -232,7 +233,7 @@ def place(eng: "Engine", cmd: PlaceOrder) -> None:
             if position == 0 or (position > 0) == is_buy:
                 raise Reject(Code.REDUCE_ONLY_WOULD_INCREASE, "reduce-only order would increase")
             t.size = min(t.size, abs(position))
-        if market.spec.status is REDUCE_ONLY_MARKET and not t.reduce_only:
+        if market.status is REDUCE_ONLY_MARKET and not t.reduce_only:
             raise Reject(Code.MARKET_NOT_ACTIVE, f"{mid} is reduce-only")
     except Reject:
         eng.forget_if_created(sub, created)
@@ -318,7 +319,10 @@ def add_exposure(sub: Subaccount, market_id: str, is_buy: bool, qty: int, price:
 
 def _would_cross(market: Market, is_buy: bool, price: int) -> bool:
     best = market.book.best_ask() if is_buy else market.book.best_bid()
-    return best is not None and (price >= best if is_buy else price <= best)
+    if best is None:
+        return False
+    edge: int = best
+    return price >= edge if is_buy else price <= edge
 
 
 def _maker_fee(market: Market, amount: int) -> int:

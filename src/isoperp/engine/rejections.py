@@ -3,10 +3,11 @@
 These are the engine's own; the oracle and governance packages add theirs (for example
 ``bad_signature``, ``below_quorum``, ``executor_insufficient``), passed through unchanged."""
 
-from enum import StrEnum
 
+class Code:
+    """The codes as plain strings, like the other packages' (an Enum's class attribute
+    lookup is slow, and refusals are common: a cancel racing a fill)."""
 
-class Code(StrEnum):
     OUT_OF_BOUNDS = "out_of_bounds"
     TIME_WENT_BACKWARDS = "time_went_backwards"
     UNKNOWN_COMMAND = "unknown_command"
@@ -36,6 +37,6 @@ class Reject(Exception):
     ``Rejected`` event, so it never escapes the engine."""
 
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+        # BaseException.__new__ has kept (code, message) as ``args`` already.
         self.code = code
         self.message = message
