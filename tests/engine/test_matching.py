@@ -164,3 +164,17 @@ def test_stop_order_fires_when_the_mark_crosses_its_trigger(markets) -> None:
     assert kinds(events)[:3] == ["OraclePriceUpdated", "OrderTriggered", "OrderAccepted"]
     assert fills(events) == [(1, 45_000, 5)]
     assert eng.markets["BTC-USD"].triggers == {}
+
+
+def test_a_level_emptied_by_a_fill_behind_a_cancelled_order_is_gone(markets) -> None:
+    """A fill that exactly uses up the head of a level whose other orders were cancelled
+    must not leave the level behind: a post-only buy at that price no longer crosses."""
+    eng = funded(markets, A, B, C)
+    eng.apply(order(A, "sell", 50_010, 5, cid=1))
+    eng.apply(order(B, "sell", 50_010, 5, cid=1))  # behind A's, at the same price
+    eng.apply(CancelOrder(ts=2, owner=B, subaccount=0, client_id=1))
+    assert fills(eng.apply(order(C, "buy", 50_010, 5, ts=3)).events) == [(1, 50_010, 5)]
+    book = eng.markets["BTC-USD"].book
+    assert book.best_ask() is None and book.depth(False) == []
+    post_only = order(C, "buy", 50_010, 1, ts=4, cid=2, tif=TimeInForce.POST_ONLY)
+    assert kinds(eng.apply(post_only).events) == ["OrderAccepted", "OrderRested"]

@@ -169,12 +169,11 @@ class OrderBook:
         else:
             levels, heap, sign = self.bids, self.bid_heap, -1
         orders = self.orders
-        while qty:
-            while heap and sign * heap[0] not in levels:
-                heappop(heap)
-            if not heap:
-                break
+        while qty and heap:
             price = sign * heap[0]
+            if price not in levels:  # a vanished level's heap entry
+                heappop(heap)
+                continue
             if (price > limit) if taker_is_buy else (price < limit):
                 break
             level = levels[price]
@@ -196,6 +195,9 @@ class OrderBook:
                 if not maker.remaining:
                     level.popleft()
                     del orders[maker.order_id]
+            while level and not level[0].remaining:  # never leave a dead head behind
+                level.popleft()
+                self.dead -= 1
             if not level and price in levels:
                 del levels[price]
         self._trim_heap(not taker_is_buy)
