@@ -140,3 +140,27 @@ def test_socialised_loss_charges_every_open_position_through_funding() -> None:
     total = sum(s.collateral for s in eng.subaccounts.values()) + eng.fee_collateral
     total += eng.funding_pool + sum(f.balance for f in eng.insurance.values())
     assert total == eng.deposited - eng.withdrawn
+
+
+def test_socialised_loss_lands_even_when_the_only_counterparty_is_closed_out() -> None:
+    """The maker's short is the only position facing the bankrupt long, and deleveraging
+    takes all of it: the loss is charged before that trade-out, so the maker pays it and no
+    flat account is left with negative collateral."""
+    eng = exchange()
+    registry = eng.gov.registry  # test setup: a market listed with the socialised-loss policy
+    registry.commit({"risk.BTC-USD.loss_policy": 2}, by="test")
+    eng._sync_markets()
+    open_positions(eng, btc_sub=1)  # the maker's 0.1 BTC short is all the other side
+    maker_before = health(eng.subaccounts[(MAKER, 0)], eng.markets).value
+    events = set_price(eng, "BTC-USD", 30_000, ts=5_000)
+    (loss,) = events_of(events, SocializedLoss)
+    assert loss.amount == 1_002_500_000 and events_of(events, LiquidationEnded)[0].reason == (
+        "socialized"
+    )
+    trader = eng.subaccounts[(TRADER, 1)]
+    maker = eng.subaccounts[(MAKER, 0)]
+    assert not trader.positions and trader.collateral == 0
+    assert "BTC-USD" not in maker.positions
+    # The short's gain from $50,000 to $30,000 on 0.1 BTC, less the loss it was charged.
+    assert health(maker, eng.markets).value - maker_before == 2_000 * USDC - loss.charged
+    assert eng.markets["BTC-USD"].open_interest == 0

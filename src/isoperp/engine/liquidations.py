@@ -299,12 +299,12 @@ def _absorb_loss(eng: "Engine", sub: Subaccount, market: Market, ts: int) -> str
     else:
         quote = bankruptcy_quote(Totals(h.value, h.maintenance), size, delta, mark)
     pieces = split_quote(quote, [take for _, take in takes])
-    if policy is not LossPolicy.SOCIALIZED:
-        eng.events.extend(deleveraged_events(sub.key, size, market_id, quote, takes, mark))
-    _trade_out(eng, sub, market, delta, takes, pieces)
     if policy is LossPolicy.SOCIALIZED:
-        _socialize(eng, sub, market)
+        _socialize(eng, sub, market)  # first: the counterparties taking the position pay too
+        _trade_out(eng, sub, market, delta, takes, pieces)
         return "socialized"
+    eng.events.extend(deleveraged_events(sub.key, size, market_id, quote, takes, mark))
+    _trade_out(eng, sub, market, delta, takes, pieces)
     return "deleveraged"
 
 
@@ -338,12 +338,18 @@ def _trade_out(
 
 def _socialize(eng: "Engine", sub: Subaccount, market: Market) -> None:
     """Reset the bankrupt account's shortfall to zero and charge it, through each open
-    position's funding entry, to every position left in the market."""
+    position's funding entry, to every other position in the market. It runs before the
+    bankrupt position is traded out (at the mark, which leaves the shortfall as it is), so
+    there is always someone to charge: the other side holds as much as the bankrupt side."""
     loss = -health(sub, eng.markets).value
     if loss <= 0:
         return
     market_id = market.spec.market_id
-    holders = [s for _, s in sorted(eng.subaccounts.items()) if market_id in s.positions]
+    holders = [
+        other
+        for key, other in sorted(eng.subaccounts.items())
+        if key != sub.key and market_id in other.positions
+    ]
     event = socialize_loss(market_id, loss, [s.positions[market_id].size for s in holders])
     if event is None:
         return
