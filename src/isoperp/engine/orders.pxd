@@ -94,7 +94,7 @@ cdef void _keep_reduce_only_reducing(Engine eng, Subaccount sub, object market_i
 @cython.locals(market=Market, sub=Subaccount)
 cpdef void take_off(Engine eng, Order order, object reason) except *
 @cython.locals(sub=Subaccount, order=Order)
-cpdef void cancel(Engine eng, object cmd) except *
+cpdef object cancel(Engine eng, object cmd)
 @cython.locals(sub=Subaccount)
 cdef void _forget(Engine eng, Order order, int64 remaining, object reason) except *
 @cython.locals(order=Order)

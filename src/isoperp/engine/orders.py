@@ -595,12 +595,16 @@ def _forget(eng: "Engine", order: Order, remaining: int, reason: str) -> None:
     eng.events.append(OrderCanceled(order_id=order.order_id, remaining=remaining, reason=reason))
 
 
-def cancel(eng: "Engine", cmd: CancelOrder) -> None:
+def cancel(eng: "Engine", cmd: CancelOrder) -> Reject | None:
+    """Cancel one open order. An unknown client id is routine (the order has just filled),
+    so that refusal is returned rather than raised."""
     sub = eng.subaccount(cmd.owner, cmd.subaccount)
-    order = sub.orders.get(cmd.client_id) if type(cmd.client_id) is int else None
+    client_id = cmd.client_id
+    order = sub.orders.get(client_id) if type(client_id) is int else None
     if order is None:
-        raise Reject(Code.UNKNOWN_ORDER, f"no open order with client id {cmd.client_id!r}")
+        return Reject(Code.UNKNOWN_ORDER, f"no open order with client id {client_id!r}")
     take_off(eng, order, "user")
+    return None
 
 
 def cancel_all(eng: "Engine", cmd: CancelAll) -> None:
