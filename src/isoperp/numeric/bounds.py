@@ -7,7 +7,7 @@ a subaccount's open orders in a market within |position| plus that limit (the or
 engine.orders), so a position with all its open orders filled stays below 2^50 steps; its
 notional size·price·quantums_per_step_tick stays below 2^50·2^40·2^24 = 2^114 quantums, and
 a sum over at most MAX_MARKETS markets below 2^122. Requirements multiply by a ppm fraction only
-after splitting at 1e6 (accounts.margin), so nothing grows past |notional|.
+after splitting at 1e6 (numeric.rounding), so nothing grows past |notional|.
 """
 
 QUANTUMS_PER_USDC = 10**6
