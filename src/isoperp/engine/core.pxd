@@ -5,7 +5,7 @@ from isoperp.accounts.margin cimport free_collateral
 from isoperp.accounts.subaccount cimport Subaccount
 from isoperp.engine.market cimport Market
 from isoperp.numeric.native cimport int64, int128
-from isoperp.numeric.bounds cimport check_range
+from isoperp.numeric.bounds cimport check_range, check_wide_range
 
 cdef frozenset NOTHING
 

@@ -50,6 +50,7 @@ from isoperp.numeric.bounds import (
     MAX_TIMESTAMP_MS,
     OutOfBounds,
     check_range,
+    check_wide_range,
 )
 from isoperp.oracle import too_old_at
 from isoperp.risk import GLOBAL_FUND, InsuranceFund, PositionTable, risk_config
@@ -128,9 +129,10 @@ class Engine:
         handler = self._handlers.get(type(cmd))
         if handler is None:
             return _refused(Code.UNKNOWN_COMMAND, f"unknown command {type(cmd).__name__}")
-        ts = cmd.ts
-        if type(ts) is not int or not 0 <= ts <= MAX_TIMESTAMP_MS:
-            return _refused(Code.OUT_OF_BOUNDS, f"ts={ts!r} outside [0, {MAX_TIMESTAMP_MS}]")
+        try:
+            ts = check_range("ts", cmd.ts, 0, MAX_TIMESTAMP_MS)
+        except OutOfBounds as exc:
+            return _refused(Code.OUT_OF_BOUNDS, str(exc))
         if ts < self.last_ts:
             return _refused(Code.TIME_WENT_BACKWARDS, f"ts {ts} < last ts {self.last_ts}")
         self.touched = set()
@@ -257,7 +259,7 @@ class Engine:
         if type(owner) is int and type(number) is int:  # a stored key was in bounds
             sub = self.subaccounts.get((owner, number))
         if sub is None:
-            check_range("owner", owner, 0, MAX_OWNER_KEY)
+            check_wide_range("owner", owner, 0, MAX_OWNER_KEY)
             check_range("subaccount", number, 0, MAX_SUBACCOUNT_NUMBER)
             if not create:
                 raise Reject(Code.UNKNOWN_SUBACCOUNT, f"no subaccount ({owner:#x}, {number})")
@@ -285,7 +287,7 @@ class Engine:
 
     def _deposit(self, cmd: Deposit) -> None:
         amount = check_range("amount", cmd.amount, 1, MAX_QUANTUMS)
-        check_range("owner", cmd.owner, 0, MAX_OWNER_KEY)
+        check_wide_range("owner", cmd.owner, 0, MAX_OWNER_KEY)
         check_range("subaccount", cmd.subaccount, 0, MAX_SUBACCOUNT_NUMBER)
         existing = self.subaccounts.get((cmd.owner, cmd.subaccount))
         if existing is not None and existing.collateral + amount > MAX_QUANTUMS:
@@ -309,7 +311,7 @@ class Engine:
         source = self.subaccount(cmd.owner, cmd.subaccount)
         if (cmd.owner, cmd.subaccount) == (cmd.to_owner, cmd.to_subaccount):
             raise Reject(Code.BAD_MARGIN_SOURCE, "a transfer needs two different subaccounts")
-        check_range("to_owner", cmd.to_owner, 0, MAX_OWNER_KEY)
+        check_wide_range("to_owner", cmd.to_owner, 0, MAX_OWNER_KEY)
         check_range("to_subaccount", cmd.to_subaccount, 0, MAX_SUBACCOUNT_NUMBER)
         existing = self.subaccounts.get((cmd.to_owner, cmd.to_subaccount))
         if existing is not None and existing.collateral + amount > MAX_QUANTUMS:

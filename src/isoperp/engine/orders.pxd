@@ -9,7 +9,7 @@ from isoperp.book.order cimport Order
 from isoperp.engine.core cimport Engine
 from isoperp.engine.market cimport Market
 from isoperp.numeric.native cimport int64, int128
-from isoperp.numeric.bounds cimport check_range
+from isoperp.numeric.bounds cimport check_range, check_wide_range
 from isoperp.numeric.rounding cimport mul_ppm_ceil, mul_ppm_floor
 from isoperp.engine.funding_flow cimport settle_funding
 

@@ -47,6 +47,7 @@ from isoperp.numeric.bounds import (
     MAX_QUANTUMS,
     MAX_SIZE_STEPS,
     check_range,
+    check_wide_range,
 )
 from isoperp.numeric.rounding import mul_ppm_ceil, mul_ppm_floor
 
@@ -615,7 +616,7 @@ def cancel_all(eng: "Engine", cmd: CancelAll) -> None:
     else:
         eng.subaccount(cmd.owner, cmd.subaccount)
         numbers = (cmd.subaccount,)
-    check_range("owner", cmd.owner, 0, MAX_OWNER_KEY)
+    check_wide_range("owner", cmd.owner, 0, MAX_OWNER_KEY)
     for number in numbers:
         sub = eng.subaccounts.get((cmd.owner, number))
         if sub is None:

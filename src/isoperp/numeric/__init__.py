@@ -24,6 +24,7 @@ from isoperp.numeric.bounds import (
     QUANTUMS_PER_USDC,
     OutOfBounds,
     check_range,
+    check_wide_range,
 )
 from isoperp.numeric.rounding import ceil_div, mul_ppm_ceil, mul_ppm_floor
 from isoperp.numeric.units import format_units, parse_units
@@ -40,6 +41,7 @@ __all__ = [
     "OutOfBounds",
     "ceil_div",
     "check_range",
+    "check_wide_range",
     "format_units",
     "mul_ppm_ceil",
     "mul_ppm_floor",

@@ -26,9 +26,27 @@ class OutOfBounds(ValueError):
 
 
 def check_range(name: str, value: int, low: int, high: int) -> int:
-    """Return ``value`` if ``low <= value <= high`` and it is a true int; raise otherwise."""
+    """Return ``value`` if it is a true int and ``low <= value <= high``; raise otherwise.
+    The bounds fit in 64 bits; compiled, the value is compared as a machine integer."""
+    if type(value) is int:
+        try:
+            number = value  # compiled: an int64, and a wider int raises OverflowError
+        except OverflowError:
+            pass
+        else:
+            if low <= number <= high:
+                return number
+    raise _outside(name, value, low, high)
+
+
+def check_wide_range(name: str, value: int, low: int, high: int) -> int:
+    """``check_range`` for bounds wider than 64 bits (owner keys are field elements)."""
+    if type(value) is int and low <= value <= high:
+        return value
+    raise _outside(name, value, low, high)
+
+
+def _outside(name: str, value: object, low: int, high: int) -> OutOfBounds:
     if type(value) is not int:
-        raise OutOfBounds(f"{name} must be an integer, got {type(value).__name__}")
-    if not low <= value <= high:
-        raise OutOfBounds(f"{name}={value} outside [{low}, {high}]")
-    return value
+        return OutOfBounds(f"{name} must be an integer, got {type(value).__name__}")
+    return OutOfBounds(f"{name}={value} outside [{low}, {high}]")
