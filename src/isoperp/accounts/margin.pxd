@@ -40,10 +40,16 @@ cpdef int128 notional(int128 size, int128 price, int128 k) except? -1
 cdef Health _health(int128 value, int128 initial, int128 maintenance)
 cdef int128 _requirement(int128 amount, int128 fraction_ppm) except? -1
 cdef int128 _funding(Pricing market, Position position) except? -1
-@cython.locals(value=int128, initial=int128, maintenance=int128, amount=int128,
-               market=Pricing, size=int64, seen=bint, position=Position)
+@cython.locals(value=int128, initial=int128, maintenance=int128)
 cpdef Health health_after(Subaccount sub, object markets, object market_id,
                           int64 size_delta, int128 collateral_delta)
+@cython.locals(value=int128, initial=int128)
+cpdef int128 excess_after(Subaccount sub, object markets, object market_id,
+                          int64 size_delta, int128 collateral_delta) except? -1
+@cython.locals(value=int128, initial=int128, maintenance=int128, amount=int128,
+               market=Pricing, size=int64, seen=bint, position=Position)
+cdef (int128, int128, int128) _sums_after(Subaccount sub, object markets, object market_id,
+                                          int64 size_delta, int128 collateral_delta) except *
 cpdef Health health(Subaccount sub, object markets)
 cpdef bint change_allowed(Health before, Health after, bint shrinks) except -1
 @cython.locals(free=int128, position=Position, exposure=Exposure, market=Pricing)

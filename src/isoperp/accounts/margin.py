@@ -128,6 +128,30 @@ def health_after(
     collateral_delta: int,
 ) -> Health:
     """Health if ``size_delta`` steps of ``market_id`` and ``collateral_delta`` were added."""
+    value, initial, maintenance = _sums_after(sub, markets, market_id, size_delta, collateral_delta)
+    return _health(value, initial, maintenance)
+
+
+def excess_after(
+    sub: Subaccount,
+    markets: Mapping[str, Pricing],
+    market_id: str,
+    size_delta: int,
+    collateral_delta: int,
+) -> int:
+    """TV − IMR after the same change: a fill's first check, without building a Health."""
+    value, initial, _ = _sums_after(sub, markets, market_id, size_delta, collateral_delta)
+    return value - initial
+
+
+def _sums_after(
+    sub: Subaccount,
+    markets: Mapping[str, Pricing],
+    market_id: str,
+    size_delta: int,
+    collateral_delta: int,
+) -> tuple[int, int, int]:
+    """(TV, IMR, MMR) after the change; compiled, a C tuple."""
     value = sub.collateral + collateral_delta
     initial = maintenance = 0
     seen = False
@@ -148,7 +172,7 @@ def health_after(
         value += amount
         initial += _requirement(amount, market.imf_ppm(abs(size_delta)))
         maintenance += _requirement(amount, market.maintenance_margin_ppm)
-    return _health(value, initial, maintenance)
+    return value, initial, maintenance
 
 
 def health(sub: Subaccount, markets: Mapping[str, Pricing]) -> Health:

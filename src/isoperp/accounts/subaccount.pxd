@@ -8,7 +8,7 @@ cdef class Position:
     cdef public object funding_index
     cdef public int128 cost
 
-    @cython.locals(old=int64, whole=int128, part=int128)
+    @cython.locals(old=int64)
     cpdef void resize(self, int64 new_size, int128 price_value) except *
 
 cdef class Exposure:
@@ -35,3 +35,11 @@ cdef class Subaccount:
     @cython.locals(position=Position)
     cpdef int64 size(self, object market) except? -1
     cpdef bint is_flat(self) except -1
+
+cdef int128 FAST_COST
+cdef int64 FAST_SIZE
+
+@cython.locals(whole=int128)
+cpdef int128 scaled_cost(int128 cost, int128 new, int128 old) except? -1
+@cython.locals(whole=int64)
+cdef int64 _scaled_cost_fast(int64 cost, int64 new, int64 old)

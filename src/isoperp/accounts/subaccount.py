@@ -34,10 +34,30 @@ class Position:
             self.cost = abs(new_size) * price_value
         elif abs(new_size) > abs(old):
             self.cost += (abs(new_size) - abs(old)) * price_value
-        else:  # cost·|new|/|old|, split at |old| so that no intermediate outgrows cost
-            whole, part = self.cost // abs(old), self.cost % abs(old)
-            self.cost = whole * abs(new_size) + part * abs(new_size) // abs(old)
+        else:
+            self.cost = scaled_cost(self.cost, abs(new_size), abs(old))
         self.size = new_size
+
+
+# Within these, scaled_cost's split fits 64 bits: whole·new ≤ cost, part·new < old² < 2^62.
+FAST_COST = 2**62
+FAST_SIZE = 2**31
+
+
+def scaled_cost(cost: int, new: int, old: int) -> int:
+    """⌊cost·new/old⌋ for 0 ≤ new ≤ old, 0 < old: the cost basis kept by a reduction, split
+    at ``old`` so that no intermediate outgrows ``cost``."""
+    if 0 <= cost < FAST_COST and old < FAST_SIZE:
+        return _scaled_cost_fast(cost, new, old)
+    whole = cost // old
+    return whole * new + (cost - whole * old) * new // old
+
+
+def _scaled_cost_fast(cost: int, new: int, old: int) -> int:
+    """scaled_cost for 0 ≤ cost < 2^62 and old < 2^31. Compiled, it divides on 64 bits, where the
+    general form calls a 128-bit division twice."""
+    whole = cost // old
+    return whole * new + (cost - whole * old) * new // old
 
 
 class Exposure:

@@ -1,4 +1,6 @@
 # Cython declarations for order.py (compiled in place; the .py stays the source).
+cimport cython
+
 from isoperp.numeric.native cimport int64, int128
 
 cdef class Order:
@@ -11,3 +13,8 @@ cdef class Order:
     cdef public int64 remaining
     cdef public bint reduce_only
     cdef public object expires_at
+
+@cython.locals(order=Order)
+cpdef Order new_order(int64 order_id, object account, object market, int64 client_id,
+                      bint is_buy, int64 price, int64 remaining, bint reduce_only=*,
+                      object expires_at=*)

@@ -4,9 +4,19 @@ from typing import Any
 
 
 class Order:
-    """One order. ``account`` is the owner's subaccount object (opaque to the book, which
-    reads only ``account.owner`` for self-trade prevention). ``remaining`` 0 marks a dead
-    order that the book drops lazily."""
+    """One order, made by ``new_order``. ``account`` is the owner's subaccount object
+    (opaque to the book, which reads only ``account.owner`` for self-trade prevention).
+    ``remaining`` 0 marks a dead order that the book drops lazily."""
+
+    order_id: int
+    account: Any
+    market: str
+    client_id: int
+    is_buy: bool
+    price: int
+    remaining: int
+    reduce_only: bool
+    expires_at: int | None
 
     __slots__ = (
         "account",
@@ -20,28 +30,33 @@ class Order:
         "remaining",
     )
 
-    def __init__(
-        self,
-        order_id: int,
-        account: Any,
-        market: str,
-        client_id: int,
-        is_buy: bool,
-        price: int,
-        remaining: int,
-        reduce_only: bool = False,
-        expires_at: int | None = None,
-    ) -> None:
-        self.order_id = order_id
-        self.account = account
-        self.market = market
-        self.client_id = client_id
-        self.is_buy = is_buy
-        self.price = price
-        self.remaining = remaining
-        self.reduce_only = reduce_only
-        self.expires_at = expires_at
-
     def __repr__(self) -> str:
         side = "buy" if self.is_buy else "sell"
         return f"Order(#{self.order_id} {side} {self.remaining}@{self.price})"
+
+
+def new_order(
+    order_id: int,
+    account: Any,
+    market: str,
+    client_id: int,
+    is_buy: bool,
+    price: int,
+    remaining: int,
+    reduce_only: bool = False,
+    expires_at: int | None = None,
+) -> Order:
+    """An order, set field by field: compiled, a C call with machine integers, where a
+    constructor call would box them and pack an argument tuple (the engine makes one per
+    placed order)."""
+    order = Order.__new__(Order)
+    order.order_id = order_id
+    order.account = account
+    order.market = market
+    order.client_id = client_id
+    order.is_buy = is_buy
+    order.price = price
+    order.remaining = remaining
+    order.reduce_only = reduce_only
+    order.expires_at = expires_at
+    return order

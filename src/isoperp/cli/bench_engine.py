@@ -10,7 +10,7 @@ from typing import Any
 
 import msgspec
 
-from isoperp.book import CountingTaker, Order, OrderBook
+from isoperp.book import CountingTaker, OrderBook, new_order
 from isoperp.commands import Command
 from isoperp.commands.oracle import PriceReport
 from isoperp.commands.trading import (
@@ -83,7 +83,7 @@ def _replay_book(ops: list[flow.FlowOp], accounts: int) -> tuple[float, int, str
         account = owners[op.id % accounts]
         left = book.match(is_buy, op.price, op.qty, account.owner, taker)
         if left and op.op == "limit":
-            book.rest(Order(op.id, account, "BTC-USD", op.id, is_buy, op.price, left))
+            book.rest(new_order(op.id, account, "BTC-USD", op.id, is_buy, op.price, left))
     seconds = time.perf_counter() - start
     resting = sorted((o.order_id, o.remaining) for o in book.orders.values())
     digest = hashlib.blake2b(repr(resting).encode(), digest_size=32).hexdigest()
@@ -189,7 +189,7 @@ def run_memory(args: argparse.Namespace) -> int:
     book = OrderBook()
     owner = _Owner(1)
     for i in range(n):
-        book.rest(Order(i, owner, "BTC-USD", i, i % 2 == 0, 40_000 + i % 5_000, 5))
+        book.rest(new_order(i, owner, "BTC-USD", i, i % 2 == 0, 40_000 + i % 5_000, 5))
     book_bytes = tracemalloc.get_traced_memory()[0] - base
     del book
     engine, setup = _bench_engine(100)

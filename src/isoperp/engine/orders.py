@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 from msgspec.structs import astuple
 
-from isoperp.accounts.margin import change_allowed, health, health_after, notional
+from isoperp.accounts.margin import (
+    change_allowed,
+    excess_after,
+    health,
+    health_after,
+    notional,
+)
 from isoperp.accounts.subaccount import (
     MAX_OWNER_KEY,
     MAX_SUBACCOUNT_NUMBER,
@@ -21,7 +27,7 @@ from isoperp.accounts.subaccount import (
     Subaccount,
 )
 from isoperp.book.book import STOP, Taker
-from isoperp.book.order import Order
+from isoperp.book.order import Order, new_order
 from isoperp.commands.trading import (
     CancelAll,
     CancelOrder,
@@ -263,7 +269,9 @@ def place(eng: "Engine", cmd: PlaceOrder) -> None:
     order_id = eng.next_order_id
     eng.next_order_id += 1
     eng.events.append(_accepted(order_id, t))
-    order = Order(order_id, sub, mid, t.client_id, is_buy, price, size, t.reduce_only, t.expires_at)
+    order = new_order(
+        order_id, sub, mid, t.client_id, is_buy, price, size, t.reduce_only, t.expires_at
+    )
     _match_and_rest(eng, market, order, t.immediate)
 
 
@@ -338,13 +346,14 @@ def _fill_allowed(
     eng: "Engine", sub: Subaccount, market_id: str, d_size: int, d_collateral: int
 ) -> bool:
     markets = eng.markets
-    after = health_after(sub, markets, market_id, d_size, d_collateral)
-    if after.value >= after.initial:
+    if excess_after(sub, markets, market_id, d_size, d_collateral) >= 0:
         return True
     old = sub.size(market_id)
     new = old + d_size
-    shrinks = abs(new) < abs(old) and (new == 0 or (new > 0) == (old > 0))
-    return shrinks and change_allowed(health(sub, markets), after, True)
+    if abs(new) >= abs(old) or (new != 0 and (new > 0) != (old > 0)):
+        return False  # it does not shrink the position
+    after = health_after(sub, markets, market_id, d_size, d_collateral)
+    return change_allowed(health(sub, markets), after, True)
 
 
 def _require_fillable(
@@ -632,7 +641,7 @@ def _store_conditional(eng: "Engine", t: Ticket, sub: Subaccount, market: Market
     eng.next_order_id += 1
     if sub.is_isolated:
         sub.isolated_market = t.market
-    order = Order(order_id, sub, t.market, t.client_id, t.is_buy, t.price, t.size)
+    order = new_order(order_id, sub, t.market, t.client_id, t.is_buy, t.price, t.size)
     sub.orders[t.client_id] = order
     market.triggers[order_id] = t.cmd
     eng.events.append(_accepted(order_id, t))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from isoperp.accounts import Position, Subaccount
-from isoperp.book import Order
+from isoperp.book import Order, new_order
 from isoperp.commands.trading import PlaceOrder
 from isoperp.engine.orders import add_exposure
 from isoperp.funding import FundingState
@@ -168,7 +168,7 @@ def restore(data: bytes) -> "Engine":
 def _revive(eng: "Engine", market_id: str, row: list[Any]) -> Order:
     order_id, owner, number, client_id, is_buy, price, remaining, reduce_only, expires_at = row
     sub = eng.subaccounts[(owner, number)]
-    order = Order(
+    order = new_order(
         order_id, sub, market_id, client_id, is_buy, price, remaining, reduce_only, expires_at
     )
     sub.orders[client_id] = order
