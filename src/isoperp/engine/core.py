@@ -5,10 +5,10 @@ environment, and iteration never depends on hash order. Each command first lets 
 its timestamp (``advance``: committee holds and GTT orders expire, oracle prices go stale);
 then its handler validates everything before it mutates, and a refusal comes out as one
 ``Rejected`` event with nothing else changed. A handler refuses by raising ``Reject`` from
-wherever it finds the problem, or by returning one where refusing is routine (a cancel that
-lost the race with a fill), which spares the cost of an exception. Parameters are read only
-from the governance registry, which governance commands change; a change is in force from
-the next command on.
+wherever it finds the problem, or by returning the ``Rejected`` event where refusing is
+routine (a cancel that lost the race with a fill), which spares the cost of an exception.
+Parameters are read only from the governance registry, which governance commands change; a
+change is in force from the next command on.
 """
 
 import typing
@@ -110,7 +110,7 @@ class Engine:
         self.expiries: list[tuple[int, int, str]] = []  # (expires_at, order id, market)
         self.events: list[Event] = []  # of the command being applied
         self.touched: set[tuple[int, int]] = set()
-        self._handlers: dict[type, Callable[[Engine, Any], Reject | None]] = {
+        self._handlers: dict[type, Callable[[Engine, Any], Rejected | None]] = {
             Deposit: Engine._deposit,
             Withdraw: Engine._withdraw,
             Transfer: Engine._transfer,
@@ -141,11 +141,11 @@ class Engine:
         try:
             refusal = handler(self, cmd)
         except Reject as raised:
-            refusal = raised
+            refusal = Rejected(code=raised.code, message=raised.message)
         except OutOfBounds as exc:
-            refusal = Reject(Code.OUT_OF_BOUNDS, str(exc))
+            refusal = Rejected(code=Code.OUT_OF_BOUNDS, message=str(exc))
         if refusal is not None:
-            events.append(Rejected(code=refusal.code, message=refusal.message))
+            events.append(refusal)
             return _applied(events, touched_by_time)
         self._liquidate_if_needed(ts)
         return _applied(events, frozenset(self.touched))

@@ -39,6 +39,7 @@ from isoperp.commands.trading import (
 from isoperp.engine.funding_flow import settle_funding
 from isoperp.engine.market import Market
 from isoperp.engine.rejections import Code, Reject
+from isoperp.events import Rejected
 from isoperp.events.trading import (
     Fill,
     OrderAccepted,
@@ -605,14 +606,16 @@ def _forget(eng: "Engine", order: Order, remaining: int, reason: str) -> None:
     eng.events.append(OrderCanceled(order_id=order.order_id, remaining=remaining, reason=reason))
 
 
-def cancel(eng: "Engine", cmd: CancelOrder) -> Reject | None:
+def cancel(eng: "Engine", cmd: CancelOrder) -> Rejected | None:
     """Cancel one open order. An unknown client id is routine (the order has just filled),
-    so that refusal is returned rather than raised."""
+    so that refusal is returned as its event rather than raised."""
     sub = eng.subaccount(cmd.owner, cmd.subaccount)
     client_id = cmd.client_id
     order = sub.orders.get(client_id) if type(client_id) is int else None
     if order is None:
-        return Reject(Code.UNKNOWN_ORDER, f"no open order with client id {client_id!r}")
+        return Rejected(
+            code=Code.UNKNOWN_ORDER, message=f"no open order with client id {client_id!r}"
+        )
     take_off(eng, order, "user")
     return None
 
