@@ -43,12 +43,9 @@ cdef int128 _funding(Pricing market, Position position) except? -1
 @cython.locals(value=int128, initial=int128, maintenance=int128)
 cpdef Health health_after(Subaccount sub, object markets, object market_id,
                           int64 size_delta, int128 collateral_delta)
-@cython.locals(value=int128, initial=int128)
-cpdef int128 excess_after(Subaccount sub, object markets, object market_id,
-                          int64 size_delta, int128 collateral_delta) except? -1
 @cython.locals(value=int128, initial=int128, maintenance=int128, amount=int128,
                market=Pricing, size=int64, seen=bint, position=Position)
-cdef (int128, int128, int128) _sums_after(Subaccount sub, object markets, object market_id,
+cpdef (int128, int128, int128) sums_after(Subaccount sub, object markets, object market_id,
                                           int64 size_delta, int128 collateral_delta) except *
 cpdef Health health(Subaccount sub, object markets)
 cpdef bint change_allowed(Health before, Health after, bint shrinks) except -1

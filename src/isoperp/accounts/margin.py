@@ -128,30 +128,19 @@ def health_after(
     collateral_delta: int,
 ) -> Health:
     """Health if ``size_delta`` steps of ``market_id`` and ``collateral_delta`` were added."""
-    value, initial, maintenance = _sums_after(sub, markets, market_id, size_delta, collateral_delta)
+    value, initial, maintenance = sums_after(sub, markets, market_id, size_delta, collateral_delta)
     return _health(value, initial, maintenance)
 
 
-def excess_after(
-    sub: Subaccount,
-    markets: Mapping[str, Pricing],
-    market_id: str,
-    size_delta: int,
-    collateral_delta: int,
-) -> int:
-    """TV − IMR after the same change: a fill's first check, without building a Health."""
-    value, initial, _ = _sums_after(sub, markets, market_id, size_delta, collateral_delta)
-    return value - initial
-
-
-def _sums_after(
+def sums_after(
     sub: Subaccount,
     markets: Mapping[str, Pricing],
     market_id: str,
     size_delta: int,
     collateral_delta: int,
 ) -> tuple[int, int, int]:
-    """(TV, IMR, MMR) after the change; compiled, a C tuple."""
+    """(TV, IMR, MMR) as ``health_after`` has them, without building a Health (a fill's
+    first check reads only TV and IMR); compiled, a C tuple."""
     value = sub.collateral + collateral_delta
     initial = maintenance = 0
     seen = False

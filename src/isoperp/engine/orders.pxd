@@ -2,8 +2,8 @@
 # Stored sizes and prices are int64; every product is formed in int128 locals.
 cimport cython
 
-from isoperp.accounts.margin cimport (Health, change_allowed, excess_after, health,
-                                     health_after, notional)
+from isoperp.accounts.margin cimport (Health, change_allowed, health, health_after,
+                                     notional, sums_after)
 from isoperp.accounts.subaccount cimport Exposure, Position, Subaccount
 from isoperp.book.book cimport OrderBook, Taker
 from isoperp.book.order cimport Order, new_order
@@ -57,7 +57,7 @@ cpdef void add_exposure(Subaccount sub, object market_id, bint is_buy, int128 qt
 cdef bint _would_cross(Market market, bint is_buy, int64 price) except -1
 @cython.locals(maker_ppm=int64)
 cdef int64 _maker_fee(Market market, int64 amount) except? -1
-@cython.locals(old=int64, new=int64, after=Health)
+@cython.locals(value=int128, initial=int128, old=int64, new=int64, after=Health)
 cdef bint _fill_allowed(Engine eng, Subaccount sub, object market_id, int64 d_size,
                         int128 d_collateral) except -1
 @cython.locals(sub=Subaccount, matcher=Matcher, remaining=int64)

@@ -14,10 +14,10 @@ from msgspec.structs import astuple
 
 from isoperp.accounts.margin import (
     change_allowed,
-    excess_after,
     health,
     health_after,
     notional,
+    sums_after,
 )
 from isoperp.accounts.subaccount import (
     MAX_OWNER_KEY,
@@ -347,7 +347,8 @@ def _fill_allowed(
     eng: "Engine", sub: Subaccount, market_id: str, d_size: int, d_collateral: int
 ) -> bool:
     markets = eng.markets
-    if excess_after(sub, markets, market_id, d_size, d_collateral) >= 0:
+    value, initial, _ = sums_after(sub, markets, market_id, d_size, d_collateral)
+    if value >= initial:
         return True
     old = sub.size(market_id)
     new = old + d_size
