@@ -115,7 +115,8 @@ def _requirement(amount: int, fraction_ppm: int) -> int:
 def _funding(market: Pricing, position: Position) -> int:
     """The position's unsettled funding (zero while the index has not moved)."""
     index = market.funding_index
-    if position.funding_index == index:
+    # Identity first: a position keeps the very index object it last settled at.
+    if position.funding_index is index or position.funding_index == index:
         return 0
     return settled_funding(position.size, position.funding_index, index)
 
@@ -148,7 +149,7 @@ def sums_after(
         market = markets[mid]
         size = position.size
         value += _funding(market, position)
-        if mid == market_id:
+        if mid is market_id or mid == market_id:  # compiled, == alone is a full comparison
             size += size_delta
             seen = True
         amount = notional(size, market.price, market.k)

@@ -24,6 +24,7 @@ from isoperp.commands.trading import (
 from isoperp.engine import Engine, orders
 from isoperp.engine.genesis import DEV_ORACLE_SECRET
 from isoperp.engine.prices import asset_id
+from isoperp.events.trading import Fill
 from isoperp.markets.examples import BTC_USD
 from isoperp.oracle import sign_price
 from isoperp.sim import flow
@@ -144,7 +145,7 @@ def _replay_engine(ops: list[flow.FlowOp], accounts: int) -> tuple[float, int, s
     start = time.perf_counter()
     for cmd in commands:
         for event in apply(cmd).events:
-            trades += type(event).__name__ == "Fill"
+            trades += type(event) is Fill
     seconds = time.perf_counter() - start
     return seconds, trades, engine.state_digest()
 

@@ -8,6 +8,7 @@ from isoperp.numeric.native cimport int64, int128
 from isoperp.numeric.bounds cimport check_range, check_wide_range
 
 cdef frozenset NOTHING
+cdef int64 MAX_TIMESTAMP_MS
 
 cdef class Applied:
     cdef public list events

@@ -75,7 +75,8 @@ def settle_funding(eng: "Engine", sub: Subaccount, market: Market) -> None:
     if position is None:
         return
     index = market.funding_index
-    if position.funding_index == index:
+    # Identity first: a position keeps the very index object it last settled at.
+    if position.funding_index is index or position.funding_index == index:
         return
     amount = settled_funding(position.size, position.funding_index, index)
     position.funding_index = index
