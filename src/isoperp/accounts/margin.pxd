@@ -46,10 +46,11 @@ cpdef Health health_after(Subaccount sub, object markets, object market_id,
 @cython.locals(value=int128, initial=int128, maintenance=int128, amount=int128,
                market=Pricing, size=int64, seen=bint, position=Position)
 cpdef (int128, int128, int128) sums_after(Subaccount sub, object markets, object market_id,
-                                          int64 size_delta, int128 collateral_delta) except *
+                                          int64 size_delta, int128 collateral_delta,
+                                          bint with_maintenance) except *
 cpdef Health health(Subaccount sub, object markets)
 cpdef bint change_allowed(Health before, Health after, bint shrinks) except -1
-@cython.locals(free=int128, position=Position, exposure=Exposure, market=Pricing)
+@cython.locals(free=int128, position=Position, exposure=Exposure, market=Pricing, paired=int64)
 cpdef int128 free_collateral(Subaccount sub, object markets) except? -1
 @cython.locals(amount=int128)
 cdef int128 _net_value(Pricing market, int64 size) except? -1

@@ -129,7 +129,9 @@ def health_after(
     collateral_delta: int,
 ) -> Health:
     """Health if ``size_delta`` steps of ``market_id`` and ``collateral_delta`` were added."""
-    value, initial, maintenance = sums_after(sub, markets, market_id, size_delta, collateral_delta)
+    value, initial, maintenance = sums_after(
+        sub, markets, market_id, size_delta, collateral_delta, True
+    )
     return _health(value, initial, maintenance)
 
 
@@ -139,9 +141,10 @@ def sums_after(
     market_id: str,
     size_delta: int,
     collateral_delta: int,
+    with_maintenance: bool,
 ) -> tuple[int, int, int]:
-    """(TV, IMR, MMR) as ``health_after`` has them, without building a Health (a fill's
-    first check reads only TV and IMR); compiled, a C tuple."""
+    """(TV, IMR, MMR) as ``health_after`` has them, without building a Health; MMR is left
+    at 0 unless asked for (a fill's first check reads only TV and IMR). Compiled, a C tuple."""
     value = sub.collateral + collateral_delta
     initial = maintenance = 0
     seen = False
@@ -155,13 +158,15 @@ def sums_after(
         amount = notional(size, market.price, market.k)
         value += amount
         initial += _requirement(amount, market.imf_ppm(abs(size)))
-        maintenance += _requirement(amount, market.maintenance_margin_ppm)
+        if with_maintenance:
+            maintenance += _requirement(amount, market.maintenance_margin_ppm)
     if not seen and size_delta:
         market = markets[market_id]
         amount = notional(size_delta, market.price, market.k)
         value += amount
         initial += _requirement(amount, market.imf_ppm(abs(size_delta)))
-        maintenance += _requirement(amount, market.maintenance_margin_ppm)
+        if with_maintenance:
+            maintenance += _requirement(amount, market.maintenance_margin_ppm)
     return value, initial, maintenance
 
 
@@ -192,13 +197,17 @@ def free_collateral(sub: Subaccount, markets: Mapping[str, Pricing]) -> int:
     """
     free = sub.collateral
     exposures = sub.exposure
+    paired = 0  # exposures counted with their market's position
     for mid, position in sub.positions.items():
         market = markets[mid]
+        exposure = exposures.get(mid)
+        paired += exposure is not None
         free += _funding(market, position)
-        free += _worst_case(market, position.size, exposures.get(mid))
-    for mid, exposure in exposures.items():
-        if mid not in sub.positions:
-            free += _worst_case(markets[mid], 0, exposure)
+        free += _worst_case(market, position.size, exposure)
+    if paired < len(exposures):
+        for mid, exposure in exposures.items():
+            if mid not in sub.positions:
+                free += _worst_case(markets[mid], 0, exposure)
     return free
 
 

@@ -8,3 +8,5 @@ from isoperp.funding.index cimport settled_funding
 
 @cython.locals(position=Position)
 cpdef void settle_funding(Engine eng, Subaccount sub, Market market) except *
+cpdef void settle_position_funding(Engine eng, Subaccount sub, Market market,
+                                   Position position) except *

@@ -8,7 +8,7 @@ value; it moves the amount between the subaccount and the funding pool, whose ba
 
 from typing import TYPE_CHECKING
 
-from isoperp.accounts.subaccount import Subaccount
+from isoperp.accounts.subaccount import Position, Subaccount
 from isoperp.engine.market import Market
 from isoperp.events.funding import FundingPaid
 from isoperp.funding import (
@@ -70,10 +70,15 @@ def advance_funding(eng: "Engine", ts: int) -> bool:
 
 def settle_funding(eng: "Engine", sub: Subaccount, market: Market) -> None:
     """Settle a position's funding into collateral and restart it at the current index."""
-    market_id = market.market_id
-    position = sub.positions.get(market_id)
-    if position is None:
-        return
+    position = sub.positions.get(market.market_id)
+    if position is not None:
+        settle_position_funding(eng, sub, market, position)
+
+
+def settle_position_funding(
+    eng: "Engine", sub: Subaccount, market: Market, position: Position
+) -> None:
+    """settle_funding for a position already looked up."""
     index = market.funding_index
     # Identity first: a position keeps the very index object it last settled at.
     if position.funding_index is index or position.funding_index == index:
@@ -85,5 +90,7 @@ def settle_funding(eng: "Engine", sub: Subaccount, market: Market) -> None:
         eng.funding_pool -= amount
         eng.touched.add(sub.key)
         eng.events.append(
-            FundingPaid(owner=sub.owner, subaccount=sub.number, market=market_id, amount=amount)
+            FundingPaid(
+                owner=sub.owner, subaccount=sub.number, market=market.market_id, amount=amount
+            )
         )

@@ -25,9 +25,8 @@ from typing import TYPE_CHECKING
 
 from isoperp.accounts import Health, Subaccount, health, health_after
 from isoperp.commands.trading import TakeOver
-from isoperp.engine.funding_flow import settle_funding
 from isoperp.engine.market import Market
-from isoperp.engine.orders import Matcher, take_off, write_size
+from isoperp.engine.orders import Matcher, take_off, trade
 from isoperp.engine.rejections import Code, Reject
 from isoperp.events import Event
 from isoperp.events.risk import LiquidationEnded, LiquidationStarted, LiquidationStep
@@ -238,13 +237,9 @@ def take_over(eng: "Engine", cmd: TakeOver) -> None:
     after = health_after(liquidator, eng.markets, market_id, terms.size, liquidator_cash)
     if after.value < after.initial:
         raise Reject(Code.INSUFFICIENT_MARGIN, "the liquidator would be below initial margin")
-    settle_funding(eng, target, market)
-    settle_funding(eng, liquidator, market)
     old_long = max(held, 0) + max(liquidator.size(market_id), 0)
-    target.collateral += notional - terms.trader_pays
-    liquidator.collateral += liquidator_cash
-    write_size(target, market, held - terms.size, market.price)
-    write_size(liquidator, market, liquidator.size(market_id) + terms.size, market.price)
+    trade(eng, target, market, -terms.size, market.price, notional - terms.trader_pays)
+    trade(eng, liquidator, market, terms.size, market.price, liquidator_cash)
     if liquidator.is_isolated:
         liquidator.isolated_market = market_id
     market.open_interest += (
@@ -254,7 +249,6 @@ def take_over(eng: "Engine", cmd: TakeOver) -> None:
         eng.insurance_fund(fund_key(target, market_id)), terms.insurance_fee, target.key
     )
     eng.insurance[fund.fund] = fund
-    eng.touched.update((target.key, liquidator.key))
     eng.events.append(
         LiquidationStep(
             owner=target.owner,
@@ -320,20 +314,12 @@ def _trade_out(
     positions, each counterparty paying the bankrupt account its piece of the quote (the
     pieces sum to the quote rounded up for the bankrupt account); open interest falls by
     the steps moved."""
-    market_id = market.spec.market_id
     price = market.price
-    settle_funding(eng, sub, market)
-    sub.collateral += sum(pieces)
-    write_size(sub, market, sub.positions[market_id].size + delta, price)
+    trade(eng, sub, market, delta, price, sum(pieces))
     for (key, take), piece in zip(takes, pieces, strict=True):
-        other = eng.subaccounts[key]
-        settle_funding(eng, other, market)
-        other.collateral -= piece
         toward_zero = take if delta < 0 else -take  # a short buys back, a long sells
-        write_size(other, market, other.positions[market_id].size + toward_zero, price)
-        eng.touched.add(key)
+        trade(eng, eng.subaccounts[key], market, toward_zero, price, -piece)
     market.open_interest -= abs(delta)
-    eng.touched.add(sub.key)
 
 
 def _socialize(eng: "Engine", sub: Subaccount, market: Market) -> None:

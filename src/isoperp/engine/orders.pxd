@@ -12,7 +12,7 @@ from isoperp.engine.market cimport Market
 from isoperp.numeric.native cimport int64, int128
 from isoperp.numeric.bounds cimport check_range, check_wide_range
 from isoperp.numeric.rounding cimport mul_ppm_ceil, mul_ppm_floor
-from isoperp.engine.funding_flow cimport settle_funding
+from isoperp.engine.funding_flow cimport settle_position_funding
 
 cdef object astuple, BUY, SELL, STOP_ORDER, TAKE_PROFIT_ORDER, LIMIT_ORDER, MARKET_ORDER
 cdef object POST_ONLY, FOK, GTT, IOC, REDUCE_ONLY_MARKET, PAUSED, FINAL_SETTLEMENT
@@ -88,8 +88,9 @@ cdef class Matcher(Taker):
 
 @cython.locals(exposure=Exposure)
 cdef void _drop_empty_exposure(Subaccount sub, object market_id) except *
-@cython.locals(position=Position)
-cpdef void write_size(Subaccount sub, Market market, int64 size, int64 price) except *
+@cython.locals(position=Position, size=int64)
+cpdef void trade(Engine eng, Subaccount sub, Market market, int64 size_delta, int64 price,
+                 int128 cash) except *
 @cython.locals(size=int64, order=Order)
 cdef void _keep_reduce_only_reducing(Engine eng, Subaccount sub, object market_id) except *
 @cython.locals(market=Market, sub=Subaccount)

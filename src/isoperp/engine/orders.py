@@ -36,7 +36,7 @@ from isoperp.commands.trading import (
     Side,
     TimeInForce,
 )
-from isoperp.engine.funding_flow import settle_funding
+from isoperp.engine.funding_flow import settle_position_funding
 from isoperp.engine.market import Market
 from isoperp.engine.rejections import Code, Reject
 from isoperp.events import Rejected
@@ -347,7 +347,7 @@ def _fill_allowed(
     eng: "Engine", sub: Subaccount, market_id: str, d_size: int, d_collateral: int
 ) -> bool:
     markets = eng.markets
-    value, initial, _ = sums_after(sub, markets, market_id, d_size, d_collateral)
+    value, initial, _ = sums_after(sub, markets, market_id, d_size, d_collateral, False)
     if value >= initial:
         return True
     old = sub.size(market_id)
@@ -508,10 +508,8 @@ class Matcher(Taker):
         if not self.taker_allowed(qty, price, t_cash):
             self.stop_reason = self.stop_reason or "margin"
             return STOP
-        settle_funding(eng, msub, market)
-        settle_funding(eng, sub, market)
-        msub.collateral += m_cash
-        sub.collateral += t_cash
+        trade(eng, msub, market, -sign * qty, price, m_cash)
+        trade(eng, sub, market, sign * qty, price, t_cash)
         eng.fee_collateral += maker_fee + taker_fee
         market.open_interest += oi_delta
         market.last_trade = price
@@ -522,12 +520,8 @@ class Matcher(Taker):
         add_exposure(msub, mid, not self.is_buy, -qty, price)
         if self.taker_limit is not None:
             add_exposure(sub, mid, self.is_buy, -qty, self.taker_limit)
-        write_size(msub, market, m_new, price)
-        write_size(sub, market, t_new, price)
         if msub.reduce_only:
             self.moved[msub.key] = msub
-        eng.touched.add(msub.key)
-        eng.touched.add(sub.key)
         eng.events.append(
             Fill(
                 market=mid,
@@ -554,17 +548,25 @@ def _drop_empty_exposure(sub: Subaccount, market_id: str) -> None:
         del sub.exposure[market_id]
 
 
-def write_size(sub: Subaccount, market: Market, size: int, price: int) -> None:
-    """Set a position's size after a trade at ``price`` ticks (its funding already
-    settled); a new position starts at the market's current funding index."""
+def trade(
+    eng: "Engine", sub: Subaccount, market: Market, size_delta: int, price: int, cash: int
+) -> None:
+    """Book one side of a trade: settle the position's funding, add ``cash`` to the
+    collateral and ``size_delta`` steps at ``price`` ticks to the position (the cost basis
+    follows, a new position starts at the market's funding index, a closed one is dropped)."""
     market_id = market.market_id
+    position = sub.positions.get(market_id)
+    if position is None:
+        position = sub.positions[market_id] = Position(0, market.funding_index)
+    else:
+        settle_position_funding(eng, sub, market, position)
+    sub.collateral += cash
+    size = position.size + size_delta
     if size:
-        position = sub.positions.get(market_id)
-        if position is None:
-            position = sub.positions[market_id] = Position(0, market.funding_index)
         position.resize(size, notional(1, price, market.k))
     else:
         del sub.positions[market_id]
+    eng.touched.add(sub.key)
 
 
 def _keep_reduce_only_reducing(eng: "Engine", sub: Subaccount, market_id: str) -> None:
