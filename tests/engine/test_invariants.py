@@ -253,6 +253,14 @@ class Exchange(RuleBasedStateMachine):
                 assert len(sub.positions.keys() | sub.exposure.keys()) <= 1
 
     @invariant()
+    def the_owner_index_holds_exactly_the_subaccounts(self) -> None:
+        by_owner = self.engine.subaccounts_by_owner
+        indexed = {(o, n): sub for o, owned in by_owner.items() for n, sub in owned.items()}
+        assert all(by_owner.values())  # an owner whose last subaccount went is dropped
+        assert indexed.keys() == self.engine.subaccounts.keys()
+        assert all(sub is self.engine.subaccounts[key] for key, sub in indexed.items())
+
+    @invariant()
     def open_orders_are_indexed_consistently(self) -> None:
         resting = {}
         for market in self.engine.markets.values():

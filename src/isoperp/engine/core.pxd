@@ -25,6 +25,7 @@ cdef class Engine:
     cdef public int64 _quiet_until
     cdef public int64 max_open_orders
     cdef public dict subaccounts
+    cdef readonly dict subaccounts_by_owner
     cdef public int128 fee_collateral
     cdef public object funding_pool
     cdef public dict insurance
@@ -40,11 +41,15 @@ cdef class Engine:
     cpdef list advance(self, int64 ts)
     cpdef void _liquidate_if_needed(self, int64 ts) except *
     cpdef Market market(self, object market_id)
+    @cython.locals(owned=dict)
     cpdef Subaccount subaccount(self, object owner, object number, bint create=*)
+    @cython.locals(owned=dict)
+    cpdef void add_subaccount(self, Subaccount sub) except *
     @cython.locals(free=int128)
     cpdef void require_free(self, Subaccount sub) except *
     cpdef void require_fresh_prices(self, Subaccount sub) except *
     cpdef void debit(self, Subaccount sub, object amount) except *
+    @cython.locals(owned=dict)
     cpdef void forget_if_created(self, Subaccount sub, bint created) except *
     cpdef void schedule_expiry(self, int64 expires_at, int64 order_id, object market_id) except *
 

@@ -100,6 +100,9 @@ class Engine:
             check_range("initial price", price, 1, MAX_PRICE_TICKS)
             prices.set_initial_price(self.markets[spec.market_id], price, config.ts)
         self.subaccounts: dict[tuple[int, int], Subaccount] = {}
+        # The same subaccounts by owner, then number: found without building a key tuple
+        # (changed only by add_subaccount and forget_if_created, with ``subaccounts``).
+        self.subaccounts_by_owner: dict[int, dict[int, Subaccount]] = {}
         self.fee_collateral = 0  # the fee account's collateral
         self.funding_pool = 0  # − Σ settled funding: the rounding dust of funding payments
         self.insurance: dict[str, InsuranceFund] = {GLOBAL_FUND: InsuranceFund(fund=GLOBAL_FUND)}
@@ -258,14 +261,24 @@ class Engine:
     def subaccount(self, owner: int, number: int, create: bool = False) -> Subaccount:
         sub = None
         if type(owner) is int and type(number) is int:  # a stored key was in bounds
-            sub = self.subaccounts.get((owner, number))
+            owned = self.subaccounts_by_owner.get(owner)
+            if owned is not None:
+                sub = owned.get(number)
         if sub is None:
             check_wide_range("owner", owner, 0, MAX_OWNER_KEY)
             check_range("subaccount", number, 0, MAX_SUBACCOUNT_NUMBER)
             if not create:
                 raise Reject(Code.UNKNOWN_SUBACCOUNT, f"no subaccount ({owner:#x}, {number})")
-            sub = self.subaccounts[(owner, number)] = Subaccount(owner, number)
+            sub = Subaccount(owner, number)
+            self.add_subaccount(sub)
         return sub
+
+    def add_subaccount(self, sub: Subaccount) -> None:
+        self.subaccounts[sub.key] = sub
+        owned = self.subaccounts_by_owner.get(sub.owner)
+        if owned is None:
+            owned = self.subaccounts_by_owner[sub.owner] = {}
+        owned[sub.number] = sub
 
     def require_free(self, sub: Subaccount) -> None:
         """Refuse unless the subaccount stays at or above initial margin in the worst case
@@ -347,6 +360,10 @@ class Engine:
         that: an existing empty subaccount stays)."""
         if created:
             del self.subaccounts[sub.key]
+            owned = self.subaccounts_by_owner[sub.owner]
+            del owned[sub.number]
+            if not owned:
+                del self.subaccounts_by_owner[sub.owner]
 
     # -- governance and prices ---------------------------------------------------------------
 

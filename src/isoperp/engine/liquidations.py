@@ -151,7 +151,7 @@ class LiquidationMatcher(Matcher):
 
     def __init__(self, eng: "Engine", market: Market, sub: Subaccount) -> None:
         size = sub.positions[market.spec.market_id].size
-        super().__init__(eng, market, sub, size < 0, 0, None)
+        self.setup(eng, market, sub, size < 0, 0, None)
         self.fund = fund_key(sub, market.spec.market_id)
         self.pending: tuple[int, InsuranceFund, list[Event]] | None = None
 

@@ -74,6 +74,8 @@ cdef class Matcher(Taker):
     cdef public object stop_reason
     cdef public dict moved
 
+    cpdef void setup(self, Engine eng, Market market, Subaccount taker, bint is_buy,
+                     int64 taker_order_id, object taker_limit) except *
     @cython.locals(remaining=int64, sub=Subaccount)
     cpdef int64 sweep(self, int64 limit, int64 qty) except? -1
     cpdef int64 taker_fee(self, int64 amount) except? -1
@@ -86,6 +88,9 @@ cdef class Matcher(Taker):
                    limit=int64, oi_delta=int64, m_cash=int64, t_cash=int64)
     cpdef int64 fill(self, Order maker, int64 qty, int64 price) except? -1
 
+@cython.locals(matcher=Matcher)
+cdef Matcher new_matcher(Engine eng, Market market, Subaccount taker, bint is_buy,
+                         int64 taker_order_id, object taker_limit)
 @cython.locals(exposure=Exposure)
 cdef void _drop_empty_exposure(Subaccount sub, object market_id) except *
 @cython.locals(position=Position, size=int64)

@@ -394,7 +394,7 @@ def _match_and_rest(eng: "Engine", market: Market, taker: Order, immediate: bool
     mid = market.market_id
     stop_reason = ""
     if _would_cross(market, taker.is_buy, taker.price):
-        matcher = Matcher(eng, market, sub, taker.is_buy, taker.order_id, taker.price)
+        matcher = new_matcher(eng, market, sub, taker.is_buy, taker.order_id, taker.price)
         taker.remaining = matcher.sweep(taker.price, taker.remaining)
         stop_reason = matcher.stop_reason
     else:
@@ -426,9 +426,20 @@ class Matcher(Taker):
     Each fill is re-judged for both sides: a maker that fails its checks is taken off and
     the sweep goes on; a taker that fails stops it (``stop_reason``). Subclasses change the
     taker's side of a fill (its fee, its rule, what follows) — a liquidation does.
+    Made by ``new_matcher``; a subclass's constructor calls ``setup``.
     """
 
-    def __init__(
+    eng: "Engine"
+    market: Market
+    taker: Subaccount
+    is_buy: bool
+    sign: int
+    taker_order_id: int
+    taker_limit: int | None
+    stop_reason: str
+    moved: dict[tuple[int, int], Subaccount]
+
+    def setup(
         self,
         eng: "Engine",
         market: Market,
@@ -445,7 +456,7 @@ class Matcher(Taker):
         self.taker_order_id = taker_order_id
         self.taker_limit = taker_limit  # the resting-exposure price of the taker's order
         self.stop_reason = ""
-        self.moved: dict[tuple[int, int], Subaccount] = {}  # makers holding reduce-only orders
+        self.moved = {}  # makers holding reduce-only orders
 
     def sweep(self, limit: int, qty: int) -> int:
         """Match up to ``qty`` at ``limit`` or better; returns what is left. Resting
@@ -540,6 +551,21 @@ class Matcher(Taker):
         )
         self.after_fill(qty, price)
         return qty
+
+
+def new_matcher(
+    eng: "Engine",
+    market: Market,
+    taker: Subaccount,
+    is_buy: bool,
+    taker_order_id: int,
+    taker_limit: int | None,
+) -> Matcher:
+    """A Matcher for one taker: compiled, a C call, where a constructor call would box the
+    arguments and pack a tuple (the engine makes one per crossing order)."""
+    matcher = Matcher.__new__(Matcher)
+    matcher.setup(eng, market, taker, is_buy, taker_order_id, taker_limit)
+    return matcher
 
 
 def _drop_empty_exposure(sub: Subaccount, market_id: str) -> None:

@@ -124,7 +124,8 @@ def restore(data: bytes) -> "Engine":
         eng.withdrawn,
     ) = header
     for owner, number, collateral, isolated_market, positions in subaccounts:
-        sub = eng.subaccounts[(owner, number)] = Subaccount(owner, number)
+        sub = Subaccount(owner, number)
+        eng.add_subaccount(sub)
         sub.collateral = collateral
         sub.isolated_market = isolated_market
         for mid, size, funding_index, cost in positions:
