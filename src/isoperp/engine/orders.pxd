@@ -17,6 +17,7 @@ from isoperp.engine.funding_flow cimport settle_position_funding
 cdef object astuple, BUY, SELL, STOP_ORDER, TAKE_PROFIT_ORDER, LIMIT_ORDER, MARKET_ORDER
 cdef object POST_ONLY, FOK, GTT, IOC, REDUCE_ONLY_MARKET, PAUSED, FINAL_SETTLEMENT
 cdef tuple SIDES, KINDS, TIFS, PLACE_ORDER_FIELDS
+cdef str NO_OPEN_ORDER
 cdef object MAX_PRICE_TICKS, MAX_SIZE_STEPS
 cdef int64 MAX_QUANTUMS
 
