@@ -197,3 +197,16 @@ def test_final_settlement_closes_every_position_at_the_mark() -> None:
     assert rejection(x.apply(order(TRADER, "buy", 30_000, 1, ts=eta, cid=3, market="ETH-USD"))) == (
         "market_not_active"
     )
+
+
+def test_the_governance_clock_reads_as_the_engines_after_quiet_commands() -> None:
+    """Commands with no time effect leave the governance clock behind inside the engine;
+    read from outside (and in a snapshot) it is the engine's."""
+    ex = Exchange()
+    start = ex.ts
+    for step in (5, 7, 11):
+        ex.at(start + step).ok(Deposit(ts=start + step, owner=TRADER, subaccount=0, amount=USDC))
+    assert ex.engine.gov.now == ex.engine.last_ts == start + 11
+    restored = Engine.restore(ex.engine.snapshot())
+    assert restored.gov.now == start + 11
+    assert restored.state_digest() == ex.engine.state_digest()

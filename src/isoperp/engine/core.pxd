@@ -15,7 +15,7 @@ cdef class Applied:
     cdef public frozenset touched
 
 cdef class Engine:
-    cdef public object gov
+    cdef object _gov
     cdef public object _gov_digest
     cdef public int64 last_ts
     cdef public dict markets

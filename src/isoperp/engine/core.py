@@ -86,7 +86,7 @@ class Engine:
         config = with_markets(
             genesis_config or dev_genesis(), [s for s, _ in listed], max_open_orders
         )
-        self.gov: GovernanceState = genesis(config)
+        self._gov: GovernanceState = genesis(config)  # read through ``gov``
         self._gov_digest: bytes | None = None  # cached; reset whenever governance changes
         self.last_ts = config.ts
         self.markets: dict[str, Market] = {}
@@ -187,9 +187,8 @@ class Engine:
             raise ValueError(f"time cannot go back from {self.last_ts} to {ts}")
         self.last_ts = ts
         if ts < self._quiet_until:
-            self.gov.now = ts
-            return self.events
-        held = self.gov.advance_to(ts)
+            return self.events  # the governance clock catches up when read (``gov``)
+        held = self._gov.advance_to(ts)
         if held:
             self._gov_digest = None
             self._risk_dirty = True
@@ -212,7 +211,7 @@ class Engine:
     def _next_time_effect(self) -> int:
         """The earliest time at which letting time pass does something: a committee hold or
         a GTT order expires, an oracle price goes stale, a funding sample or tick is due."""
-        due = [hold.expires_ts for hold in self.gov.holds.values()]
+        due = [hold.expires_ts for hold in self._gov.holds.values()]
         if self.expiries:
             due.append(self.expiries[0][0])
         for market in self.markets.values():
@@ -235,12 +234,25 @@ class Engine:
         """BLAKE2b-256 of the canonical state encoding, in hex."""
         return snapshot.digest(self)
 
+    @property
+    def gov(self) -> GovernanceState:
+        """The governance state, its clock at the engine's. A command that lets no time effect
+        happen leaves that clock behind, since setting it cost more than the rest of letting
+        time pass; it is brought forward here, where anything outside ``advance`` reads it."""
+        if self._gov.now != self.last_ts:
+            self._gov.now = self.last_ts
+        return self._gov
+
+    @gov.setter
+    def gov(self, state: GovernanceState) -> None:
+        self._gov = state
+
     def governance_digest(self) -> bytes:
         """The governance state's digest without its clock: ``gov.now`` always equals
         ``last_ts``, which the engine's digest covers, and leaving it out lets the digest
         be cached until governance itself changes."""
         if self._gov_digest is None:
-            self._gov_digest = msgspec.structs.replace(self.gov, now=0).digest()
+            self._gov_digest = msgspec.structs.replace(self._gov, now=0).digest()
         return self._gov_digest
 
     def snapshot(self) -> bytes:
@@ -381,7 +393,7 @@ class Engine:
     def _sync_markets(self) -> None:
         """Bring the run-time markets in line with the registry: new listings, changed
         parameters, delistings; a market entering final settlement is settled now."""
-        registry = self.gov.registry
+        registry = self._gov.registry
         self.max_open_orders = registry.get_int("exchange.max_open_orders_per_subaccount")
         self.time_effects_changed()
         listed = registry.market_ids()
