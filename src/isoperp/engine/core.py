@@ -138,7 +138,8 @@ class Engine:
             return _refused(Code.OUT_OF_BOUNDS, str(exc))
         if ts < self.last_ts:
             return _refused(Code.TIME_WENT_BACKWARDS, f"ts {ts} < last ts {self.last_ts}")
-        self.touched.clear()  # a set kept from command to command: no allocation for each
+        if self.touched:  # a set kept from command to command: no allocation for each
+            self.touched.clear()
         events = self.advance(ts)
         touched_by_time = frozenset(self.touched) if self.touched else NOTHING
         try:
@@ -215,7 +216,7 @@ class Engine:
         if self.expiries:
             due.append(self.expiries[0][0])
         for market in self.markets.values():
-            if not market.oracle.stale:
+            if not market.oracle_stale:
                 due.append(too_old_at(market.oracle_config, market.oracle))
             if market.oracle.price is not None:
                 due += (next_tick_ms(market.funding), next_sample_ms(market.funding))
@@ -306,7 +307,7 @@ class Engine:
     def require_fresh_prices(self, sub: Subaccount) -> None:
         """Money may not leave a subaccount valued at a stale price."""
         for market_id in sub.positions:
-            if self.markets[market_id].oracle.stale:
+            if self.markets[market_id].oracle_stale:
                 raise Reject(Code.ORACLE_STALE, f"{market_id} has no fresh oracle price")
 
     # -- collateral -----------------------------------------------------------------------

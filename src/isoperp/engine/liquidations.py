@@ -117,7 +117,7 @@ def liquidate(eng: "Engine", sub: Subaccount, ts: int) -> None:
 
 
 def _halted(market: Market) -> bool:
-    return market.oracle.stale and market.oracle_config.stale_policy is StalePolicy.HALT
+    return market.oracle_stale and market.oracle_config.stale_policy is StalePolicy.HALT
 
 
 def _close_through_book(eng: "Engine", sub: Subaccount, market: Market, ts: int) -> None:

@@ -12,7 +12,8 @@ cdef class Market(Pricing):
     cdef public object mark
     cdef public object mark_config
     cdef public int64 open_interest
-    cdef public object oracle
+    cdef object _oracle
+    cdef readonly bint oracle_stale
     cdef public object oracle_config
     cdef public object risk_config
     cdef public dict triggers

@@ -16,6 +16,7 @@ from isoperp.risk import RiskConfig
 class Market(Pricing):
     __slots__ = (
         "_funding",
+        "_oracle",
         "book",
         "funding_config",
         "impact_notional",
@@ -23,8 +24,8 @@ class Market(Pricing):
         "mark",
         "mark_config",
         "open_interest",
-        "oracle",
         "oracle_config",
+        "oracle_stale",
         "risk_config",
         "triggers",
     )
@@ -62,3 +63,13 @@ class Market(Pricing):
         """Margin reads the index as a plain attribute, so it moves with the state."""
         self._funding = state
         self.funding_index = state.index
+
+    @property
+    def oracle(self) -> OracleState:
+        return self._oracle
+
+    @oracle.setter
+    def oracle(self, state: OracleState) -> None:
+        """Every order reads whether the price is stale, so the flag moves with the state."""
+        self._oracle = state
+        self.oracle_stale = state.stale

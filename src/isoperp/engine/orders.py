@@ -312,7 +312,7 @@ def _check_risk(eng: "Engine", t: Ticket, sub: Subaccount, market: Market, posit
     same_side = exposure.buy_qty if is_buy else exposure.sell_qty
     if position != 0 and (position > 0) != is_buy and same_side <= abs(position):
         return
-    if market.oracle.stale:
+    if market.oracle_stale:
         raise Reject(Code.ORACLE_STALE, f"{t.market} has no fresh oracle price")
     limit = market.max_position_steps
     if abs(position + same_side * (1 if is_buy else -1)) > limit:

@@ -94,7 +94,7 @@ def update_mark(eng: "Engine", market: Market, ts: int) -> None:
 
 def check_all_staleness(eng: "Engine", ts: int) -> None:
     for market_id, market in eng.markets.items():
-        if market.oracle.stale:
+        if market.oracle_stale:
             continue
         market.oracle, events = check_staleness(market_id, market.oracle_config, market.oracle, ts)
         eng.events.extend(events)
