@@ -3,16 +3,17 @@ cimport cython
 
 from isoperp.numeric.native cimport int64, int128
 
+# Fields in declaration order: the two bints (4 bytes each) share one 8-byte slot.
 cdef class Order:
     cdef public int64 order_id
     cdef public object account
     cdef public object market
     cdef public int64 client_id
-    cdef public bint is_buy
     cdef public int64 price
     cdef public int64 remaining
-    cdef public bint reduce_only
     cdef public object expires_at
+    cdef public bint is_buy
+    cdef public bint reduce_only
 
 @cython.locals(order=Order)
 cpdef Order new_order(int64 order_id, object account, object market, int64 client_id,
