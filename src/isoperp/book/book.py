@@ -1,14 +1,13 @@
 """Price-time priority book with O(1) cancels.
 
-Each side is a dict price -> deque of orders (FIFO = time priority) plus a heap of prices
-(negated for bids). Cancelling marks an order dead (``remaining = 0``) and removes it from
-the id index; dead orders are dropped when they reach the head of their level, and a level
-whose head is dead is never left behind, so the best level always starts with a live order.
-Heap entries of vanished levels are skipped lazily. Both kinds of garbage are compacted
-when they outgrow the live data, so memory stays proportional to the resting orders.
+Each side is a dict price -> ``Level`` plus a heap of prices (negated for bids). A level is
+a doubly linked list threaded through its orders (``Order.older`` / ``Order.newer``), oldest
+first, so appending, taking the head and unlinking a cancelled order anywhere in the queue
+are a few pointer moves. Every order in a level is live: a cancel unlinks at once (no dead
+orders left to skip or compact) and an emptied level is deleted at once. Heap entries of
+vanished levels are skipped lazily and rebuilt once they outnumber the levels.
 """
 
-from collections import deque
 from collections.abc import Iterator
 from heapq import heapify, heappop, heappush
 
@@ -49,16 +48,47 @@ class CountingTaker(Taker):
         return Taker.fill(self, maker, qty, price)
 
 
+class Level:
+    """The orders resting at one price, ``head`` the oldest and ``tail`` the newest; never
+    empty while it is in the book."""
+
+    head: Order | None
+    tail: Order | None
+
+    __slots__ = ("head", "tail")
+
+    def __iter__(self) -> Iterator[Order]:
+        order = self.head
+        while order is not None:
+            yield order
+            order = order.newer
+
+    def size(self) -> int:
+        return sum(order.remaining for order in self)
+
+    def unlink(self, order: Order) -> None:
+        """Take ``order`` out of the queue and clear its links."""
+        older, newer = order.older, order.newer
+        if older is None:
+            self.head = newer
+        else:
+            older.newer = newer
+        if newer is None:
+            self.tail = older
+        else:
+            newer.older = older
+        order.older = order.newer = None
+
+
 class OrderBook:
-    __slots__ = ("ask_heap", "asks", "bid_heap", "bids", "dead", "orders")
+    __slots__ = ("ask_heap", "asks", "bid_heap", "bids", "orders")
 
     def __init__(self) -> None:
-        self.bids: dict[int, deque[Order]] = {}
-        self.asks: dict[int, deque[Order]] = {}
+        self.bids: dict[int, Level] = {}
+        self.asks: dict[int, Level] = {}
         self.bid_heap: list[int] = []  # negated prices
         self.ask_heap: list[int] = []
-        self.orders: dict[int, Order] = {}  # live resting orders by id
-        self.dead = 0  # dead orders still sitting inside levels
+        self.orders: dict[int, Order] = {}  # resting orders by id
 
     # -- queries -------------------------------------------------------------------------
 
@@ -79,23 +109,18 @@ class OrderBook:
         return None
 
     def crossing(self, taker_is_buy: bool, limit: int) -> Iterator[Order]:
-        """Live resting orders a taker at ``limit`` could trade with, in priority order."""
+        """Resting orders a taker at ``limit`` could trade with, in priority order."""
         levels = self.asks if taker_is_buy else self.bids
         prices = sorted(levels, reverse=not taker_is_buy)
         for price in prices:
             if (price > limit) if taker_is_buy else (price < limit):
                 return
-            for order in levels[price]:
-                if order.remaining:
-                    yield order
+            yield from levels[price]
 
     def depth(self, is_buy: bool) -> list[tuple[int, int]]:
-        """(price, live size) per level, best first."""
+        """(price, size) per level, best first."""
         levels = self.bids if is_buy else self.asks
-        return [
-            (price, sum(o.remaining for o in levels[price]))
-            for price in sorted(levels, reverse=is_buy)
-        ]
+        return [(price, levels[price].size()) for price in sorted(levels, reverse=is_buy)]
 
     def impact_price(self, is_bid: bool, notional: int, k: int) -> int | None:
         """Average price (ticks) of filling ``notional`` quantums against one side — the
@@ -104,7 +129,7 @@ class OrderBook:
         levels = self.bids if is_bid else self.asks
         filled = cost = 0  # steps, and Σ steps·price
         for price in sorted(levels, reverse=is_bid):
-            size = sum(o.remaining for o in levels[price])
+            size = levels[price].size()
             wanted = -(-(notional - cost * k) // (price * k))  # steps still needed, rounded up
             take = min(size, wanted)
             filled += take
@@ -120,17 +145,23 @@ class OrderBook:
     # -- mutation ------------------------------------------------------------------------
 
     def rest(self, order: Order) -> None:
-        """Append an order at the back of its price level."""
+        """Append an order (its links clear) at the back of its price level."""
         price = order.price
         levels = self.bids if order.is_buy else self.asks
         level = levels.get(price)
         if level is None:
-            level = levels[price] = deque()
+            level = levels[price] = Level.__new__(Level)
+            level.head = order
             if order.is_buy:
                 heappush(self.bid_heap, -price)
             else:
                 heappush(self.ask_heap, price)
-        level.append(order)
+        else:
+            tail = level.tail
+            assert tail is not None, "a level in the book is never empty"
+            tail.newer = order
+            order.older = tail
+        level.tail = order
         self.orders[order.order_id] = order
 
     def remove(self, order: Order) -> int:
@@ -140,15 +171,10 @@ class OrderBook:
         order.remaining = 0
         levels = self.bids if order.is_buy else self.asks
         level = levels[order.price]
-        self.dead += 1
-        while level and not level[0].remaining:
-            level.popleft()
-            self.dead -= 1
-        if not level:
+        level.unlink(order)
+        if level.head is None:
             del levels[order.price]
             self._trim_heap(order.is_buy)
-        if self.dead > 1024 and self.dead > len(self.orders):
-            self._compact()
         return remaining
 
     def match(
@@ -163,6 +189,7 @@ class OrderBook:
 
         ``taker.fill`` settles each fill (a maker left at 0 is dropped here); a resting
         order of ``taker_owner`` is expired through ``taker.expire`` instead of trading.
+        Either may take makers off the book, so the next maker is read after each call.
         """
         if taker_is_buy:
             levels, heap, sign = self.asks, self.ask_heap, 1
@@ -171,18 +198,16 @@ class OrderBook:
         orders = self.orders
         while qty and heap:
             price = sign * heap[0]
-            if price not in levels:  # a vanished level's heap entry
+            level = levels.get(price)
+            if level is None:  # a vanished level's heap entry
                 heappop(heap)
                 continue
             if (price > limit) if taker_is_buy else (price < limit):
                 break
-            level = levels[price]
-            while qty and level:
-                maker = level[0]
-                if not maker.remaining:
-                    level.popleft()
-                    self.dead -= 1
-                    continue
+            while qty:
+                maker = level.head
+                if maker is None:  # a callback took the level's last order off
+                    break
                 if maker.account.owner == taker_owner:
                     taker.expire(maker, self.remove(maker))
                     continue
@@ -193,13 +218,11 @@ class OrderBook:
                     continue  # the caller removed the maker
                 qty -= done
                 if not maker.remaining:
-                    level.popleft()
+                    level.unlink(maker)
                     del orders[maker.order_id]
-            while level and not level[0].remaining:  # never leave a dead head behind
-                level.popleft()
-                self.dead -= 1
-            if not level and price in levels:
-                del levels[price]
+                    if level.head is None:
+                        del levels[price]
+                        break
         self._trim_heap(not taker_is_buy)
         return qty
 
@@ -212,15 +235,3 @@ class OrderBook:
         elif len(self.ask_heap) > 2 * len(self.asks) + 64:
             self.ask_heap = list(self.asks)
             heapify(self.ask_heap)
-
-    def _compact(self) -> None:
-        for levels in (self.bids, self.asks):
-            for price in list(levels):
-                live = deque(o for o in levels[price] if o.remaining)
-                if live:
-                    levels[price] = live
-                else:
-                    del levels[price]
-        self.dead = 0
-        self._trim_heap(True)
-        self._trim_heap(False)

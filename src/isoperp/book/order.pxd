@@ -12,6 +12,8 @@ cdef class Order:
     cdef public int64 price
     cdef public int64 remaining
     cdef public object expires_at
+    cdef readonly Order older
+    cdef readonly Order newer
     cdef public bint is_buy
     cdef public bint reduce_only
 

@@ -6,7 +6,8 @@ from typing import Any
 class Order:
     """One order, made by ``new_order``. ``account`` is the owner's subaccount object
     (opaque to the book, which reads only ``account.owner`` for self-trade prevention).
-    ``remaining`` 0 marks a dead order that the book drops lazily."""
+    ``older`` and ``newer`` are its neighbours at the same price while it rests (the book
+    threads each level through its orders); None at either end and off the book."""
 
     order_id: int
     account: Any
@@ -17,6 +18,8 @@ class Order:
     remaining: int
     reduce_only: bool
     expires_at: int | None
+    older: "Order | None"
+    newer: "Order | None"
 
     __slots__ = (
         "account",
@@ -24,6 +27,8 @@ class Order:
         "expires_at",
         "is_buy",
         "market",
+        "newer",
+        "older",
         "order_id",
         "price",
         "reduce_only",
@@ -59,4 +64,5 @@ def new_order(
     order.remaining = remaining
     order.reduce_only = reduce_only
     order.expires_at = expires_at
+    order.older = order.newer = None
     return order
