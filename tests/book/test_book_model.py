@@ -4,9 +4,11 @@ part, take the maker off or stop, as the engine's do.
 
 Every step compares the callbacks' log and the amount left, then the resting orders (ids,
 remaining sizes, priority order, links both ways), best bid and ask and depth; the book is
-never crossed, and an order off the book keeps no links.
+never crossed, and an order off the book keeps no links (a dropped book's orders, which do
+link each other, go to the cycle collector: the last test).
 """
 
+import gc
 from dataclasses import dataclass
 from itertools import islice
 
@@ -179,3 +181,20 @@ BookAgainstModel.TestCase.settings = settings(
     max_examples=100, stateful_step_count=40, deadline=None
 )
 TestBookAgainstModel = BookAgainstModel.TestCase
+
+
+def test_a_dropped_book_is_collected_with_its_linked_orders() -> None:
+    """Orders at one price reference each other; the cycle collector frees them."""
+
+    def orders_alive() -> int:
+        return sum(type(o) is Order for o in gc.get_objects())
+
+    gc.collect()
+    before = orders_alive()
+    book = OrderBook()
+    for i in range(1_000):
+        book.rest(new_order(i, ACCOUNTS[0], "TEST", i, i % 2 == 0, 95 + i % 5, 1))
+    assert orders_alive() == before + 1_000
+    del book
+    gc.collect()
+    assert orders_alive() == before
