@@ -234,10 +234,10 @@ def place(eng: "Engine", cmd: PlaceOrder) -> None:
             raise Reject(Code.DUPLICATE_CLIENT_ID, f"client id {t.client_id} is already open")
         if len(sub.orders) >= eng.max_open_orders:
             raise Reject(Code.TOO_MANY_OPEN_ORDERS, f"at most {eng.max_open_orders} open orders")
-        if sub.is_isolated and sub.isolated_market not in (None, mid) and not sub.is_flat():
+        held = sub.isolated_market
+        if sub.is_isolated and held is not None and held != mid and not sub.is_flat():
             raise Reject(
-                Code.ISOLATED_MARKET_MISMATCH,
-                f"isolated subaccount {sub.number} holds {sub.isolated_market}",
+                Code.ISOLATED_MARKET_MISMATCH, f"isolated subaccount {sub.number} holds {held}"
             )
         if t.reduce_only:
             if position == 0 or (position > 0) == is_buy:
