@@ -36,4 +36,5 @@ cdef class OrderBook:
                    heap=list, orders=dict)
     cpdef int64 match(self, bint taker_is_buy, int64 limit, int64 qty, object taker_owner,
                       Taker taker) except? -1
+    cdef void _drop_level(self, bint bids, int64 price) except *
     cpdef void _trim_heap(self, bint bids) except *

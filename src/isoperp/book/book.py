@@ -4,8 +4,10 @@ Each side is a dict price -> ``Level`` plus a heap of prices (negated for bids).
 a doubly linked list threaded through its orders (``Order.older`` / ``Order.newer``), oldest
 first, so appending, taking the head and unlinking a cancelled order anywhere in the queue
 are a few pointer moves. Every order in a level is live: a cancel unlinks at once (no dead
-orders left to skip or compact) and an emptied level is deleted at once. Heap entries of
-vanished levels are skipped lazily and rebuilt once they outnumber the levels.
+orders left to skip or compact) and an emptied level is deleted at once. A heap's top is
+always a live level (stale prices are popped when they reach it), so the best price is read
+at once; stale entries below the top are left, and rebuilt away once they outnumber the
+levels.
 """
 
 from collections.abc import Iterator
@@ -93,20 +95,10 @@ class OrderBook:
     # -- queries -------------------------------------------------------------------------
 
     def best_bid(self) -> int | None:
-        heap, levels = self.bid_heap, self.bids
-        while heap:
-            if -heap[0] in levels:
-                return -heap[0]
-            heappop(heap)
-        return None
+        return -self.bid_heap[0] if self.bid_heap else None
 
     def best_ask(self) -> int | None:
-        heap, levels = self.ask_heap, self.asks
-        while heap:
-            if heap[0] in levels:
-                return heap[0]
-            heappop(heap)
-        return None
+        return self.ask_heap[0] if self.ask_heap else None
 
     def crossing(self, taker_is_buy: bool, limit: int) -> Iterator[Order]:
         """Resting orders a taker at ``limit`` could trade with, in priority order."""
@@ -173,8 +165,7 @@ class OrderBook:
         level = levels[order.price]
         level.unlink(order)
         if level.head is None:
-            del levels[order.price]
-            self._trim_heap(order.is_buy)
+            self._drop_level(order.is_buy, order.price)
         return remaining
 
     def match(
@@ -198,12 +189,9 @@ class OrderBook:
         orders = self.orders
         while qty and heap:
             price = sign * heap[0]
-            level = levels.get(price)
-            if level is None:  # a vanished level's heap entry
-                heappop(heap)
-                continue
             if (price > limit) if taker_is_buy else (price < limit):
                 break
+            level = levels[price]
             while qty:
                 maker = level.head
                 if maker is None:  # a callback took the level's last order off
@@ -221,10 +209,22 @@ class OrderBook:
                     level.unlink(maker)
                     del orders[maker.order_id]
                     if level.head is None:
-                        del levels[price]
+                        self._drop_level(not taker_is_buy, price)
                         break
-        self._trim_heap(not taker_is_buy)
         return qty
+
+    def _drop_level(self, bids: bool, price: int) -> None:
+        """Delete an emptied level, then pop stale prices off the top of its side's heap:
+        the top is always a live level, so the best price is read without a lookup."""
+        if bids:
+            del self.bids[price]
+            while self.bid_heap and -self.bid_heap[0] not in self.bids:
+                heappop(self.bid_heap)
+        else:
+            del self.asks[price]
+            while self.ask_heap and self.ask_heap[0] not in self.asks:
+                heappop(self.ask_heap)
+        self._trim_heap(bids)
 
     def _trim_heap(self, bids: bool) -> None:
         """Rebuild a side's heap once stale prices outnumber its levels."""
