@@ -5,10 +5,11 @@ from isoperp.numeric.native cimport int64, int128
 
 # Fields in declaration order: the two bints (4 bytes each) share one 8-byte slot.
 cdef class Order:
-    cdef public int64 order_id
+    # The very ints the id maps and the events hold (boxed once, not per use).
+    cdef public object order_id
     cdef public object account
     cdef public object market
-    cdef public int64 client_id
+    cdef public object client_id
     cdef public int64 price
     cdef public int64 remaining
     cdef public object expires_at
@@ -18,6 +19,6 @@ cdef class Order:
     cdef public bint reduce_only
 
 @cython.locals(order=Order)
-cpdef Order new_order(int64 order_id, object account, object market, int64 client_id,
+cpdef Order new_order(object order_id, object account, object market, object client_id,
                       bint is_buy, int64 price, int64 remaining, bint reduce_only=*,
                       object expires_at=*)

@@ -51,7 +51,7 @@ cdef class Engine:
     cpdef void debit(self, Subaccount sub, object amount) except *
     @cython.locals(owned=dict)
     cpdef void forget_if_created(self, Subaccount sub, bint created) except *
-    cpdef void schedule_expiry(self, int64 expires_at, int64 order_id, object market_id) except *
+    cpdef void schedule_expiry(self, int64 expires_at, object order_id, object market_id) except *
 
 @cython.locals(applied=Applied)
 cdef Applied _applied(list events, frozenset touched)

@@ -25,7 +25,7 @@ cdef class Ticket:
     cdef public object market
     cdef public object owner
     cdef public object subaccount
-    cdef public int64 client_id
+    cdef public object client_id
     cdef public bint is_buy
     cdef public int64 price
     cdef public int64 size
@@ -42,7 +42,7 @@ cdef class Ticket:
 cdef Ticket ticket(object cmd, Market market)
 cdef bint _member(object value, tuple members)
 @cython.locals(market=Market, t=Ticket, sub=Subaccount, size=int64, price=int64, count=int64,
-               position=int64, is_buy=bint, created=bint, order_id=int64, order=Order)
+               position=int64, is_buy=bint, created=bint, order=Order)
 cpdef void place(Engine eng, object cmd) except *
 @cython.locals(source=Subaccount)
 cdef void _move_isolated_margin(Engine eng, Ticket t, Subaccount sub, bint created) except *
@@ -69,13 +69,13 @@ cdef class Matcher(Taker):
     cdef public Subaccount taker
     cdef public bint is_buy
     cdef public int64 sign
-    cdef public int64 taker_order_id
+    cdef public object taker_order_id
     cdef public object taker_limit
     cdef public object stop_reason
     cdef public dict moved
 
     cpdef void setup(self, Engine eng, Market market, Subaccount taker, bint is_buy,
-                     int64 taker_order_id, object taker_limit) except *
+                     object taker_order_id, object taker_limit) except *
     @cython.locals(remaining=int64, sub=Subaccount)
     cpdef int64 sweep(self, int64 limit, int64 qty) except? -1
     cpdef int64 taker_fee(self, int64 amount) except? -1
@@ -90,7 +90,7 @@ cdef class Matcher(Taker):
 
 @cython.locals(matcher=Matcher)
 cdef Matcher new_matcher(Engine eng, Market market, Subaccount taker, bint is_buy,
-                         int64 taker_order_id, object taker_limit)
+                         object taker_order_id, object taker_limit)
 @cython.locals(exposure=Exposure)
 cdef void _drop_empty_exposure(Subaccount sub, object market_id) except *
 @cython.locals(position=Position, size=int64)
@@ -106,4 +106,4 @@ cpdef object cancel(Engine eng, object cmd)
 cdef void _forget(Engine eng, Order order, int64 remaining, object reason) except *
 @cython.locals(order=Order)
 cdef void _store_conditional(Engine eng, Ticket t, Subaccount sub, Market market) except *
-cdef object _accepted(int64 order_id, Ticket t)
+cdef object _accepted(object order_id, Ticket t)

@@ -163,7 +163,8 @@ def ticket(cmd: PlaceOrder, market: Market) -> Ticket:
     t = Ticket.__new__(Ticket)
     t.size = check_range("size", size, 1, MAX_SIZE_STEPS)
     t.price = check_range("price", price, 1, MAX_PRICE_TICKS)
-    t.client_id = check_range("client_id", client_id, 0, 2**63 - 1)
+    check_range("client_id", client_id, 0, 2**63 - 1)
+    t.client_id = client_id  # the command's own int: its order, key and events share it
     margin = check_range("isolated_margin", margin, 0, MAX_QUANTUMS)
     if notional(t.size, t.price, market.k) > MAX_QUANTUMS:
         raise Reject(Code.OUT_OF_BOUNDS, "order notional exceeds MAX_QUANTUMS")
