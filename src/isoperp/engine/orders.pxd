@@ -16,7 +16,7 @@ from isoperp.engine.funding_flow cimport settle_position_funding
 
 cdef object astuple, BUY, SELL, STOP_ORDER, TAKE_PROFIT_ORDER, LIMIT_ORDER, MARKET_ORDER
 cdef object POST_ONLY, FOK, GTT, IOC, REDUCE_ONLY_MARKET, PAUSED, FINAL_SETTLEMENT
-cdef tuple SIDES, KINDS, TIFS, PLACE_ORDER_FIELDS
+cdef tuple PLACE_ORDER_FIELDS
 cdef str NO_OPEN_ORDER
 cdef int64 MAX_PRICE_TICKS, MAX_SIZE_STEPS, MAX_QUANTUMS
 
@@ -40,7 +40,6 @@ cdef class Ticket:
 
 @cython.locals(t=Ticket, conditional=bint, immediate=bint, fields=tuple)
 cdef Ticket ticket(object cmd, Market market)
-cdef bint _member(object value, tuple members)
 @cython.locals(market=Market, t=Ticket, sub=Subaccount, size=int64, price=int64, count=int64,
                position=int64, is_buy=bint, created=bint, order=Order)
 cpdef void place(Engine eng, object cmd) except *

@@ -68,7 +68,6 @@ LIMIT_ORDER, MARKET_ORDER = OrderKind.LIMIT, OrderKind.MARKET
 POST_ONLY, FOK, GTT, IOC = TimeInForce.POST_ONLY, TimeInForce.FOK, TimeInForce.GTT, TimeInForce.IOC
 REDUCE_ONLY_MARKET = MarketStatus.REDUCE_ONLY
 PAUSED, FINAL_SETTLEMENT = MarketStatus.PAUSED, MarketStatus.FINAL_SETTLEMENT
-SIDES, KINDS, TIFS = tuple(Side), tuple(OrderKind), tuple(TimeInForce)
 
 NO_OPEN_ORDER = "no open order with this client id (it may have just filled)"
 
@@ -158,7 +157,8 @@ def ticket(cmd: PlaceOrder, market: Market) -> Ticket:
     ) = fields
     if not market.price:
         raise Reject(Code.NO_PRICE, f"{market_id} has no oracle price yet")
-    if not (_member(side, SIDES) and _member(kind, KINDS) and _member(tif, TIFS)):
+    # An enum's members are its only instances, so the type says it is one of them.
+    if not (type(side) is Side and type(kind) is OrderKind and type(tif) is TimeInForce):
         raise Reject(Code.BAD_ORDER_TYPE, f"bad side/kind/tif {side!r}/{kind!r}/{tif!r}")
     t = Ticket.__new__(Ticket)
     t.size = check_range("size", size, 1, MAX_SIZE_STEPS)
@@ -211,15 +211,6 @@ def ticket(cmd: PlaceOrder, market: Market) -> Ticket:
     t.isolated_margin = margin
     t.margin_source = source
     return t
-
-
-def _member(value: object, members: tuple[object, ...]) -> bool:
-    """Whether ``value`` is one of ``members`` (by identity: enum members are singletons).
-    A plain loop: compiled, any() over a generator would allocate on every order."""
-    for member in members:  # noqa: SIM110
-        if value is member:
-            return True
-    return False
 
 
 def place(eng: "Engine", cmd: PlaceOrder) -> None:
