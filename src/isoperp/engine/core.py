@@ -287,6 +287,7 @@ class Engine:
         return sub
 
     def add_subaccount(self, sub: Subaccount) -> None:
+        """Enter a new subaccount in both maps (``subaccounts`` and the owner index)."""
         self.subaccounts[sub.key] = sub
         owned = self.subaccounts_by_owner.get(sub.owner)
         if owned is None:
