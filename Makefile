@@ -3,8 +3,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 # The venv's interpreter: the distribution's python3 where it is 3.11+ with venv and headers
-# (Debian builds it with PGO and LTO, linked statically: the engine needs ~7% fewer cycles
-# per operation on it than on a default source build such as pyenv's; see
+# (Debian builds it with PGO and LTO, linked statically: the engine needs an estimated 7%
+# fewer cycles per operation on it than on a default source build such as pyenv's; see
 # docs/engine-performance.md), else python3 from PATH. `make PYTHON=...` picks another.
 SYSTEM_PYTHON := /usr/bin/python3
 PYTHON ?= $(shell $(SYSTEM_PYTHON) -c 'import ensurepip, os, sys, sysconfig; \
