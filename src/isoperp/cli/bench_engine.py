@@ -93,13 +93,13 @@ def _replay_book(ops: list[flow.FlowOp], accounts: int) -> tuple[float, int | No
     return seconds, taker.fills, digest
 
 
-def _bench_engine(accounts: int) -> tuple[Engine, list[Command]]:
+def _bench_engine(accounts: int) -> Engine:
     """An engine with ``accounts`` funded owners: even ones trade cross, odd ones isolated."""
     engine = Engine([(BENCH_MARKET, 50_000)], max_open_orders=10_000)  # the registry bound
-    funding = [
+    engine.replay(
         Deposit(ts=0, owner=owner, subaccount=owner % 2, amount=10**15) for owner in range(accounts)
-    ]
-    return engine, list(funding)
+    )
+    return engine
 
 
 REPORT_EVERY_MS = 10_000  # oracle reports, so prices never go stale during a replay
@@ -159,9 +159,7 @@ def _count_engine_trades(ops: list[flow.FlowOp], accounts: int) -> tuple[int, st
 
 
 def _engine_with_flow(ops: list[flow.FlowOp], accounts: int) -> tuple[Engine, list[Command]]:
-    engine, setup = _bench_engine(accounts)
-    engine.replay(setup)
-    return engine, _flow_commands(ops, accounts)
+    return _bench_engine(accounts), _flow_commands(ops, accounts)
 
 
 def run_engine(args: argparse.Namespace) -> int:
@@ -213,8 +211,7 @@ def run_memory(args: argparse.Namespace) -> int:
     book_bytes = tracemalloc.get_traced_memory()[0] - base
     del book
     gc.collect()  # a level's orders link to each other: the collector frees them, not del
-    engine, setup = _bench_engine(100)
-    engine.replay(setup)
+    engine = _bench_engine(100)
     base = tracemalloc.get_traced_memory()[0]
     for i in range(n):
         owner_id = i % 100
