@@ -6,7 +6,7 @@ source, the .pxd adds C types. Without a compiled module Python imports the .py 
 ``build_ext --pgo`` (what ``make native`` runs) optimises from a profile when the C compiler
 is GCC: the modules that changed are built instrumented, a training run replays a seeded
 order flow and the demo through them, and they are rebuilt from the counts it left
-(docs/engine-performance.md, "Profile-guided build"). Without ``--pgo`` (pip's own build,
+(docs/engine-performance.md, "The profile-guided build"). Without ``--pgo`` (pip's own build,
 or another compiler) the modules are built plainly."""
 
 import os
@@ -95,6 +95,7 @@ class BuildExt(build_ext):
             print("setup.py: the C compiler is not GCC; built without a profile", file=sys.stderr)
             super().run()
             return
+        print(f"setup.py: profile-guided build of {len(stale)} module(s)", file=sys.stderr)
         everything, forced = self.extensions, self.force
         self.extensions, self.force = stale, True
         try:
