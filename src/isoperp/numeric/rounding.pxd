@@ -3,13 +3,12 @@ cimport cython
 
 from isoperp.numeric.native cimport int64, int128
 
-cdef int128 PPM
 cdef int128 FAST_AMOUNT
 cdef int128 FAST_PPM
 
 cpdef object ceil_div(object a, object b)
-cpdef int128 mul_ppm_ceil(int128 amount, int128 ppm) except? -1
+cpdef int128 mul_ppm_ceil(int128 amount, int128 ppm) noexcept
 @cython.locals(whole=int128)
-cpdef int128 mul_ppm_floor(int128 amount, int128 ppm) except? -1
+cpdef int128 mul_ppm_floor(int128 amount, int128 ppm) noexcept
 @cython.locals(whole=int128, rest=int64)
-cdef int128 _mul_ppm_floor_fast(int64 amount, int64 ppm)
+cdef int128 _mul_ppm_floor_fast(int64 amount, int64 ppm) noexcept

@@ -6,7 +6,8 @@ integers for every |amount| < 2^122 and |ppm| ≤ 2^24 (numeric.bounds keeps eve
 and sum below 2^122); larger inputs raise OverflowError rather than wrap.
 """
 
-from isoperp.numeric.bounds import PPM
+# The divisor is the literal 10**6 (= numeric.PPM) throughout: compiled, a constant divisor
+# needs no zero check, so these functions cannot raise and are declared noexcept.
 
 # Within these, mul_ppm_floor's split fits 64 bits: |rest·ppm| < 1e6·2^24 < 2^44.
 FAST_AMOUNT = 2**62
@@ -27,14 +28,14 @@ def mul_ppm_floor(amount: int, ppm: int) -> int:
     """amount * ppm / 1e6 rounded down: rebates, rewards and other payouts."""
     if -FAST_AMOUNT <= amount <= FAST_AMOUNT and -FAST_PPM <= ppm <= FAST_PPM:
         return _mul_ppm_floor_fast(amount, ppm)
-    whole = amount // PPM
-    return whole * ppm + ((amount - whole * PPM) * ppm) // PPM
+    whole = amount // 10**6
+    return whole * ppm + ((amount - whole * 10**6) * ppm) // 10**6
 
 
 def _mul_ppm_floor_fast(amount: int, ppm: int) -> int:
     """mul_ppm_floor for |amount| ≤ 2^62, |ppm| ≤ 2^24. Compiled, it divides 64-bit values
-    by the constant 10**6 (= PPM), which the C compiler turns into a multiplication, where
-    the general form calls a 128-bit division twice."""
+    by the constant 10**6, which the C compiler turns into a multiplication, where the
+    general form calls a 128-bit division twice."""
     whole = amount // 10**6
     rest = amount - whole * 10**6
     return whole * ppm + (rest * ppm) // 10**6
