@@ -10,6 +10,7 @@ x/subaccounts/lib/updates.go).
 
 from collections.abc import Mapping
 from fractions import Fraction
+from sys import intern
 
 from isoperp.accounts.subaccount import Exposure, Position, Subaccount
 from isoperp.funding.index import settled_funding
@@ -54,7 +55,9 @@ class Pricing:
     @spec.setter
     def spec(self, spec: MarketSpec) -> None:
         self._spec = spec
-        self.market_id = spec.market_id
+        # Interned: every dict keyed by market id (markets, positions, exposure) then holds
+        # this one object, and lookups with it match by identity, not by comparing strings.
+        self.market_id = intern(spec.market_id)
         self.status = spec.status
         self.k = spec.quantums_per_step_tick
         self.initial_margin_ppm = spec.initial_margin_ppm

@@ -14,6 +14,7 @@ change is in force from the next command on.
 import typing
 from collections.abc import Callable, Iterable
 from heapq import heappop, heappush
+from sys import intern
 from typing import Any
 
 import msgspec
@@ -399,7 +400,7 @@ class Engine:
         self.max_open_orders = registry.get_int("exchange.max_open_orders_per_subaccount")
         self.time_effects_changed()
         listed = registry.market_ids()
-        for market_id in listed:
+        for market_id in map(intern, listed):  # the key is the Market's own market_id
             spec = registry.market_spec(market_id)
             market = self.markets.get(market_id)
             impact_notional = registry.get_int(f"funding.{market_id}.impact_notional")

@@ -198,7 +198,7 @@ def ticket(cmd: PlaceOrder, market: Market) -> Ticket:
         if subaccount == 0:
             raise Reject(Code.BAD_MARGIN_SOURCE, "isolated margin goes to an isolated subaccount")
     t.cmd = cmd
-    t.market = market_id
+    t.market = market.market_id  # the interned id (margin.Pricing), not the command's copy
     t.owner = owner
     t.subaccount = subaccount
     t.is_buy = side is BUY

@@ -8,6 +8,7 @@ Derived bookkeeping (open-order exposure, the expiry heap, book indexes) is not 
 """
 
 import hashlib
+from sys import intern
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -129,7 +130,7 @@ def restore(data: bytes) -> "Engine":
         sub.collateral = collateral
         sub.isolated_market = isolated_market
         for mid, size, funding_index, cost in positions:
-            sub.positions[mid] = Position(size, funding_index, cost)
+            sub.positions[intern(mid)] = Position(size, funding_index, cost)
     for (
         mid,
         price,
@@ -142,6 +143,7 @@ def restore(data: bytes) -> "Engine":
         conditional,
     ) in markets:
         market = eng.markets[mid]
+        mid = market.market_id  # interned, as the keys it will be looked up by
         market.funding = msgspec.convert(funding, FundingState)
         market.price, market.open_interest, market.last_trade = price, open_interest, last_trade
         market.oracle = msgspec.convert(oracle, OracleState)
