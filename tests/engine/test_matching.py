@@ -226,18 +226,20 @@ def test_every_market_keyed_entry_holds_the_markets_own_id(markets) -> None:
     def copied(market_id: str) -> str:
         return "".join(list(market_id))  # equal, but another object
 
+    def identical_to(market_id: str):
+        return lambda keys: [key is market_id for key in keys]
+
     eng = funded(markets, A, B)
     assert copied("BTC-USD") is not "BTC-USD"  # noqa: F632 - the point of the test
     eng.apply(order(A, "sell", 50_005, 3, cid=1, market=copied("BTC-USD")))
     eng.apply(order(A, "sell", 50_010, 3, cid=2, market=copied("BTC-USD")))
     eng.apply(order(B, "buy", 50_005, 2, cid=1, market=copied("BTC-USD"), ts=3))
     for engine in (eng, Engine.restore(eng.snapshot())):
-        mid = engine.markets["BTC-USD"].market_id
-        assert [key is mid for key in engine.markets if key == mid] == [True]
-        subs = [engine.subaccount(owner, 0) for owner in (A, B)]
-        assert [list(sub.positions) for sub in subs] == [[mid], [mid]]
-        assert all(key is mid for sub in subs for key in sub.positions)
-        assert list(subs[0].exposure) == [mid] and next(iter(subs[0].exposure)) is mid
+        the_id = identical_to(engine.markets["BTC-USD"].market_id)
+        seller, buyer = (engine.subaccount(owner, 0) for owner in (A, B))
+        assert the_id(engine.markets) == [True, False]  # BTC-USD, then ETH-USD
+        assert the_id(seller.positions) == the_id(buyer.positions) == [True]
+        assert the_id(seller.exposure) == [True]
         resting = engine.markets["BTC-USD"].book.orders.values()
         assert sorted(o.remaining for o in resting) == [1, 3]
-        assert all(o.market is mid for o in resting)
+        assert the_id(o.market for o in resting) == [True, True]
