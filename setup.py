@@ -27,7 +27,7 @@ COMPILED = sorted(
     str(pxd.with_suffix(".py"))
     for pxd in Path("src").rglob("*.pxd")
     if pxd.with_suffix(".py").exists()
-)
+) + sorted(str(pyx) for pyx in Path("src").rglob("*.pyx"))  # C only: no plain-Python twin
 DIRECTIVES = {"language_level": 3, "annotation_typing": False}
 # Tracebacks name Python lines only: looking up the C line costs every raised rejection.
 Options.c_line_in_traceback = False
