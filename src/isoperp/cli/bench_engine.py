@@ -23,6 +23,7 @@ from isoperp.commands.trading import (
     TimeInForce,
 )
 from isoperp.engine import Engine, orders
+from isoperp.engine.native_core import NativeCore
 from isoperp.engine.genesis import DEV_ORACLE_SECRET
 from isoperp.engine.prices import asset_id
 from isoperp.events.trading import Fill
@@ -44,6 +45,11 @@ def register(benches: Any) -> None:
     engine = benches.add_parser("engine", help="replay an order-flow file through the engine")
     engine.add_argument("--flow", type=Path, required=True)
     engine.add_argument("--book-only", action="store_true", help="the bare book, no accounts")
+    engine.add_argument(
+        "--native-core",
+        action="store_true",
+        help="the C-level order core (not yet wired into the engine; see engine-performance.md)",
+    )
     engine.add_argument("--accounts", type=int, default=100)
     engine.add_argument("--repeat", type=int, default=3, help="runs; the median is reported")
     engine.add_argument("--json", action="store_true")
@@ -162,25 +168,79 @@ def _engine_with_flow(ops: list[flow.FlowOp], accounts: int) -> tuple[Engine, li
     return _bench_engine(accounts), _flow_commands(ops, accounts)
 
 
+def _native_core(accounts: int) -> NativeCore:
+    """The bench engine's markets and funded accounts, in the native core."""
+    core = NativeCore([(BENCH_MARKET, 50_000)], 10_000)
+    for owner in range(accounts):
+        core.deposit(owner, owner % 2, 10**15)
+    return core
+
+
+def _replay_native(ops: list[flow.FlowOp], accounts: int) -> tuple[float, int | None, str]:
+    """The flow through the native core, ``apply`` alone timed. The core takes no oracle
+    reports yet; the flow's carry the same price throughout (about 15 ms of the engine's
+    replay verifies them), so they are left out. Trades are counted untimed, and the final
+    positions and book must equal the engine's."""
+    core = _native_core(accounts)
+    commands = [c for c in _flow_commands(ops, accounts) if type(c) is not PriceReport]
+    apply = core.apply
+    start = time.perf_counter()
+    for cmd in commands:
+        apply(cmd)
+    seconds = time.perf_counter() - start
+    return seconds, None, _native_digest(core)
+
+
+def _native_digest(core: NativeCore) -> str:
+    state = (sorted(core.positions().items()), core.resting("BTC-USD"), core.fee_collateral())
+    return hashlib.blake2b(repr(state).encode(), digest_size=32).hexdigest()
+
+
+def _count_native_trades(ops: list[flow.FlowOp], accounts: int) -> tuple[int, str]:
+    """An untimed replay through the native core and one through the engine: (trades,
+    digest); raises if the two end in different positions, fees or books."""
+    core = _native_core(accounts)
+    commands = _flow_commands(ops, accounts)
+    native = [c for c in commands if type(c) is not PriceReport]
+    trades = sum(type(event) is Fill for cmd in native for event in core.apply(cmd).events)
+    engine, _ = _engine_with_flow(ops, accounts)
+    engine.replay(commands)
+    expected = {
+        key: (sub.collateral, {m: (p.size, p.cost) for m, p in sub.positions.items()})
+        for key, sub in engine.subaccounts.items()
+    }
+    book = sorted((o.order_id, o.remaining) for o in engine.markets["BTC-USD"].book.orders.values())
+    if (core.positions(), core.resting("BTC-USD"), core.fee_collateral()) != (
+        expected,
+        book,
+        engine.fee_collateral,
+    ):
+        raise AssertionError("the native core and the engine end in different states")
+    return trades, _native_digest(core)
+
+
 def run_engine(args: argparse.Namespace) -> int:
     try:
         ops = flow.read(args.flow)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}")
         return 2
-    replay = _replay_book if args.book_only else _replay_engine
+    replay = (
+        _replay_book if args.book_only else _replay_native if args.native_core else _replay_engine
+    )
     runs = [replay(ops, args.accounts) for _ in range(max(1, args.repeat))]
     seconds = sorted(r[0] for r in runs)[len(runs) // 2]
     digests = {r[2] for r in runs}
     trades = runs[0][1]
     if trades is None:
-        trades, digest = _count_engine_trades(ops, args.accounts)
+        count = _count_native_trades if args.native_core else _count_engine_trades
+        trades, digest = count(ops, args.accounts)
         digests.add(digest)
     if len(digests) != 1:
         raise AssertionError("replays of one flow disagree: the engine is not deterministic")
     (digest,) = digests
     result = {
-        "mode": "book-only" if args.book_only else "engine",
+        "mode": "book-only" if args.book_only else "native-core" if args.native_core else "engine",
         "ops": len(ops),
         "seconds": round(seconds, 4),
         "ops_per_sec": round(len(ops) / seconds),
