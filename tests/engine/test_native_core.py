@@ -200,3 +200,52 @@ def test_a_session_exercises_every_order_path() -> None:
         "Rejected:unknown_market", "Rejected:out_of_bounds",
     }
     assert wanted <= seen, sorted(wanted - seen)
+
+
+# A market where a position's notional outgrows 64 bits (k = 16,010,000: tick 0.1, step
+# 160.1, so notionals are not whole millions and every ppm product rounds), at 1% initial
+# margin (10,007 ppm: no product comes out whole) so that collateral within MAX_QUANTUMS
+# can carry it.
+WIDE = msgspec.structs.replace(
+    BTC_USD,
+    market_id="WIDE-USD",
+    base_asset="WIDE",
+    tick_size="0.1",
+    step_size="160.1",
+    quantums_per_step_tick=16_010_000,
+    initial_margin_ppm=10_007,
+    maintenance_margin_ppm=5_003,
+    baseline_position_steps=10_000,
+    incremental_position_steps=1_000,
+    max_position_steps=100_000,
+    open_interest_cap_steps=100_000,
+)
+
+
+def test_requirements_beyond_64_bits_round_as_the_engine_rounds() -> None:
+    """Positions whose notional passes 2^62 quantums take the 128-bit path of the ppm
+    products; fills, fees and requirements must still equal the engine's to the quantum."""
+    price = 2**28  # ticks: one step is worth 2^28·1.6e7 ≈ 4.3e15 quantums
+    markets = [(WIDE, price)]
+    engine, core = Engine(markets, max_open_orders=MAX_OPEN), NativeCore(markets, MAX_OPEN)
+    commands: list = [
+        Deposit(ts=0, owner=owner, subaccount=0, amount=2 * 10**17) for owner in (1, 2)
+    ]
+    for n in range(1, 6):  # 997 steps a round ≈ 4.3e18 quantums of notional each way
+        commands += [
+            PlaceOrder(ts=n, owner=1, subaccount=0, market="WIDE-USD", client_id=n,
+                       side=Side.SELL, price=price + n, size=997),
+            PlaceOrder(ts=n, owner=2, subaccount=0, market="WIDE-USD", client_id=n,
+                       side=Side.BUY, price=price + n, size=997),
+        ]
+    refusals = []
+    for cmd in commands:
+        expected, got = engine.apply(cmd), core.apply(cmd)
+        assert _normal(got.events) == _normal(expected.events), cmd
+        refusals += [e.message for e in got.events if isinstance(e, Rejected)]
+    assert core.positions() == {key: state for key, state in _state(engine)[0].items()}
+    (long_size, long_cost), = core.positions()[(2, 0)][1].values()
+    assert long_size == 4 * 997 and long_cost > 2**62
+    # The fifth round is refused, and its message carries the shortfall to the quantum.
+    assert len(refusals) == 2 and "quantums below initial margin" in refusals[0], refusals
+    assert core.fee_collateral() == engine.fee_collateral

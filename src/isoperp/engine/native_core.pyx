@@ -61,23 +61,30 @@ cdef dict STATUS_CODES = {
 
 # ---- integer rounding (numeric.rounding's rules, on machine integers) -------------------
 
-cdef inline i128 mul_ppm_floor(i128 amount, i64 ppm) except? -1:
-    """⌊amount·ppm/1e6⌋ for 0 ≤ ppm ≤ 2^24 and |amount| ≤ 2^62."""
+cdef inline i128 mul_ppm_floor(i128 amount, i64 ppm) noexcept:
+    """⌊amount·ppm/1e6⌋ for 0 ≤ ppm ≤ 2^24 and |amount| < 2^122 (numeric.bounds), split at
+    1e6 as numeric.rounding splits it; on 64 bits while |amount| ≤ 2^62."""
     cdef i64 a, whole, rest
-    if not (-FAST <= amount <= FAST):
-        raise OverflowError("ppm product outside 2^62")
-    a = <i64>amount
-    whole = a // 1000000
-    rest = a - whole * 1000000
-    if rest < 0:
-        whole -= 1
-        rest += 1000000
-    return <i128>whole * ppm + (rest * ppm) // 1000000
+    cdef i128 wide_whole, wide_rest
+    if -FAST <= amount <= FAST:
+        a = <i64>amount
+        whole = a // 1000000
+        rest = a - whole * 1000000
+        if rest < 0:
+            whole -= 1
+            rest += 1000000
+        return <i128>whole * ppm + (rest * ppm) // 1000000
+    wide_whole = amount / 1000000  # C division of 128-bit values: truncates toward zero
+    wide_rest = amount - wide_whole * 1000000
+    if wide_rest < 0:
+        wide_whole -= 1
+        wide_rest += 1000000
+    return wide_whole * ppm + (wide_rest * ppm) / 1000000
 
-cdef inline i128 mul_ppm_ceil(i128 amount, i64 ppm) except? -1:
+cdef inline i128 mul_ppm_ceil(i128 amount, i64 ppm) noexcept:
     return -mul_ppm_floor(-amount, ppm)
 
-cdef inline i128 requirement(i128 amount, i64 ppm) except? -1:
+cdef inline i128 requirement(i128 amount, i64 ppm) noexcept:
     return mul_ppm_ceil(amount if amount >= 0 else -amount, ppm)
 
 cdef inline i64 iabs(i64 x) noexcept:
