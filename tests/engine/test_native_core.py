@@ -28,6 +28,7 @@ from isoperp.crypto import public_key
 from isoperp.engine import Engine
 from isoperp.engine.native_core import NativeCore
 from isoperp.events import Rejected
+from isoperp.markets import MarketSpec
 from isoperp.markets.examples import BTC_USD, ETH_USD
 from tests.engine.helpers import report
 
@@ -38,20 +39,23 @@ SUBS = (0, 0, 1, 2)
 MAX_OPEN = 4
 
 
-ENGINE_ONLY = ("isoperp.events.funding", "isoperp.events.oracle")  # not the core's yet
+ENGINE_ONLY = ("FundingSampled", "FundingRateUpdated")  # funding ticks: not the core's yet
 
 
 def _normal(events: list) -> list:
     return [
         (type(e).__name__, msgspec.structs.asdict(e))
         for e in events
-        if type(e).__module__ not in ENGINE_ONLY
+        if type(e).__name__ not in ENGINE_ONLY and type(e).__module__ != "isoperp.events.oracle"
     ]
 
 
 def _state(engine: Engine) -> tuple:
     subs = {
-        key: (sub.collateral, {m: (p.size, p.cost) for m, p in sub.positions.items()})
+        key: (
+            sub.collateral,
+            {m: (p.size, p.cost, p.funding_index) for m, p in sub.positions.items()},
+        )
         for key, sub in engine.subaccounts.items()
     }
     resting = {
@@ -59,14 +63,14 @@ def _state(engine: Engine) -> tuple:
         for mid, m in engine.markets.items()
     }
     oi = {mid: m.open_interest for mid, m in engine.markets.items()}
-    return subs, engine.fee_collateral, oi, resting
+    return subs, engine.fee_collateral, engine.funding_pool, oi, resting
 
 
-def _native_state(core: NativeCore) -> tuple:
-    mids = ("BTC-USD", "ETH-USD")
+def _native_state(core: NativeCore, mids: tuple[str, ...] = ("BTC-USD", "ETH-USD")) -> tuple:
     return (
         core.positions(),
         core.fee_collateral(),
+        core.funding_pool,
         {m: core.open_interest(m) for m in mids},
         {m: core.resting(m) for m in mids},
     )
@@ -80,17 +84,22 @@ class Session:
         self.engine = engine
         self.ts = 1
         self.client_id = 0
+        self.pending: list[PriceReport] = []
 
     def next(self) -> object:
         rng = self.rng
         self.ts += rng.randint(0, 4)
         owner, sub = rng.choice(OWNERS), rng.choice(SUBS)
         op = rng.choice(["place"] * 14 + ["cancel"] * 3 + ["cancel_all", "deposit", "bad", "price"])
+        if self.pending:
+            return self.pending.pop(0)
+        if rng.random() < 0.004:  # an hour passes: funding ticks, and both oracles report
+            self.ts += 3_600_000
+            self.pending = [self.report(market, listed) for market, listed in MARKETS[1:]]
+            return self.report(*MARKETS[0])
         if op == "price":  # within ±0.5% of the listing price: nobody becomes liquidatable
-            market, listed = rng.choice(MARKETS)
             self.ts += rng.randint(1_000, 3_000)
-            price = listed + rng.randint(-listed // 200, listed // 200)
-            return report(market.market_id, price, self.ts)
+            return self.report(*rng.choice(MARKETS))
         if op == "deposit":
             usdc = rng.choice([1, 50, 500, 5_000, 50_000])
             return Deposit(ts=self.ts, owner=owner, subaccount=sub, amount=usdc * 10**6)
@@ -107,6 +116,11 @@ class Session:
                 market=rng.choice([None, "BTC-USD", "ETH-USD"]),
             )
         return self.place(owner, sub, bad=op == "bad")
+
+    def report(self, market: MarketSpec, listed: int) -> PriceReport:
+        """A signed report within ±0.5% of the listing price: nobody becomes liquidatable."""
+        price = listed + self.rng.randint(-listed // 200, listed // 200)
+        return report(market.market_id, price, self.ts)
 
     def position(self, owner: int, sub: int, market: str) -> int:
         account = self.engine.subaccounts.get((owner, sub))
@@ -169,7 +183,9 @@ def test_native_core_matches_the_engine(seed: int, length: int) -> None:
             assert not any(type(e).__module__ == "isoperp.events.risk" for e in events)
             assert not any(isinstance(e, Rejected) for e in events), events
             assert _normal(core.advance(cmd.ts)) == _normal(events)
-            core.set_price(cmd.market, engine.markets[cmd.market].price)
+            for market_id, market in engine.markets.items():
+                core.set_price(market_id, market.price)
+                core.set_funding_index(market_id, market.funding.index)
             continue
         expected, got = engine.apply(cmd), core.apply(cmd)
         assert not any(getattr(e, "code", "") == "oracle_stale" for e in expected.events)
@@ -244,8 +260,40 @@ def test_requirements_beyond_64_bits_round_as_the_engine_rounds() -> None:
         assert _normal(got.events) == _normal(expected.events), cmd
         refusals += [e.message for e in got.events if isinstance(e, Rejected)]
     assert core.positions() == {key: state for key, state in _state(engine)[0].items()}
-    (long_size, long_cost), = core.positions()[(2, 0)][1].values()
+    (long_size, long_cost, _), = core.positions()[(2, 0)][1].values()
     assert long_size == 4 * 997 and long_cost > 2**62
     # The fifth round is refused, and its message carries the shortfall to the quantum.
     assert len(refusals) == 2 and "quantums below initial margin" in refusals[0], refusals
     assert core.fee_collateral() == engine.fee_collateral
+
+
+def test_a_maker_that_owes_funding_is_judged_with_it_when_hit() -> None:
+    """A resting buy accepted before a funding tick: once its owner's long owes funding,
+    the fill's margin check must count the unsettled amount and take the maker off, as
+    the engine does (and the core must settle the funding of the other fills)."""
+    markets = [(BTC_USD, 50_000)]
+    engine, core = Engine(markets, max_open_orders=MAX_OPEN), NativeCore(markets, MAX_OPEN)
+
+    def both(cmd: object) -> list:
+        expected, got = engine.apply(cmd), core.apply(cmd)
+        assert _normal(got.events) == _normal(expected.events), cmd
+        assert got.touched == expected.touched
+        return [type(e).__name__ for e in got.events]
+
+    for owner, usdc in ((1, 2_600), (2, 100_000), (3, 100_000)):
+        both(Deposit(ts=1, owner=owner, subaccount=0, amount=usdc * 10**6))
+    both(PlaceOrder(ts=2, owner=3, subaccount=0, market="BTC-USD", client_id=1,
+                    side=Side.SELL, price=50_000, size=500))
+    both(PlaceOrder(ts=3, owner=1, subaccount=0, market="BTC-USD", client_id=1,
+                    side=Side.BUY, price=50_000, size=500))  # owner 1: long 0.5 BTC
+    assert "OrderRested" in both(PlaceOrder(ts=4, owner=1, subaccount=0, market="BTC-USD",
+                                            client_id=2, side=Side.BUY, price=49_000, size=500))
+    # A funding tick charges longs 1,500 USDC per BTC (the index counts quantums per step,
+    # times 1e6): owner 1 owes 750, which leaves too little for the resting buy to fill.
+    market = engine.markets["BTC-USD"]
+    market.funding = msgspec.structs.replace(market.funding, index=1_500 * 10**6 * 10**6 // 1_000)
+    core.set_funding_index("BTC-USD", market.funding.index)
+    kinds = both(PlaceOrder(ts=5, owner=2, subaccount=0, market="BTC-USD", client_id=1,
+                            side=Side.SELL, price=49_000, size=500, tif=TimeInForce.IOC))
+    assert kinds == ["OrderAccepted", "OrderCanceled", "OrderCanceled"], kinds  # margin, IOC
+    assert _native_state(core, ("BTC-USD",)) == _state(engine)

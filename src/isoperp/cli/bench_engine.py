@@ -206,7 +206,10 @@ def _count_native_trades(ops: list[flow.FlowOp], accounts: int) -> tuple[int, st
     engine, _ = _engine_with_flow(ops, accounts)
     engine.replay(commands)
     expected = {
-        key: (sub.collateral, {m: (p.size, p.cost) for m, p in sub.positions.items()})
+        key: (
+            sub.collateral,
+            {m: (p.size, p.cost, p.funding_index) for m, p in sub.positions.items()},
+        )
         for key, sub in engine.subaccounts.items()
     }
     book = sorted((o.order_id, o.remaining) for o in engine.markets["BTC-USD"].book.orders.values())

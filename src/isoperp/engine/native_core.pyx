@@ -8,8 +8,10 @@ together). Python objects appear only at the edges: the command read once, the e
 built for output. It follows ``isoperp.engine.orders`` rule for rule and is checked against
 the engine, event for event, by tests/engine/test_native_core.py.
 
-Not yet here: conditional (stop / take-profit) orders, funding, price reports and
-staleness, liquidation, transfers and withdrawals, snapshots and the digest, governance.
+Funding settles here (on every trade, and margin counts what is unsettled); the index
+itself is set from outside, as the engine's funding ticks move it, and so are prices. Not
+yet here: conditional (stop / take-profit) orders, oracle reports and staleness,
+liquidation, transfers and withdrawals, snapshots and the digest, governance.
 """
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memset
@@ -21,8 +23,10 @@ from isoperp.commands.trading import (CancelAll, CancelOrder, Deposit, OrderKind
                                       Side, TimeInForce)
 from isoperp.engine.rejections import Code, Reject
 from isoperp.events import Rejected
+from isoperp.events.funding import FundingPaid
 from isoperp.events.trading import (Deposited, Fill, OrderAccepted, OrderCanceled, OrderResized,
                                     OrderRested)
+from isoperp.funding.index import settled_funding
 from isoperp.markets import MarketStatus
 from isoperp.numeric.bounds import (MAX_PRICE_TICKS, MAX_QUANTUMS, MAX_SIZE_STEPS,
                                     MAX_TIMESTAMP_MS)
@@ -250,6 +254,7 @@ cdef struct CMarket:
     i64 maker_ppm
     i64 taker_ppm
     i64 open_interest
+    i128 funding_index   # cumulative (funding.index); |index| < 2^120 is checked when set
     int status
     Heap bids          # negated prices
     Heap asks
@@ -258,6 +263,7 @@ cdef struct Holding:      # one market of a subaccount: its position and open or
     int market
     i64 size
     i128 cost
+    i128 funding_index   # where the position last settled (meaningless while size is 0)
     i64 buy_qty
     i64 sell_qty
     i128 buy_value
@@ -310,6 +316,7 @@ cdef class NativeCore:
     cdef i64 n_exp, cap_exp
     cdef public i64 next_order_id, last_ts, max_open_orders
     cdef i128 fees
+    cdef public object funding_pool   # − Σ settled funding (Engine.funding_pool)
     cdef public object deposited
     cdef list events
     cdef int* touched
@@ -331,6 +338,7 @@ cdef class NativeCore:
         self.owners = {}
         self.next_order_id = 1
         self.deposited = 0
+        self.funding_pool = 0
 
     def __dealloc__(self):
         free(self.clients.slots); free(self.ids.slots); free(self.levels.slots)
@@ -499,6 +507,8 @@ cdef class NativeCore:
         for i in range(sub.n_holdings):
             h = &sub.holdings[i]
             m = &self.markets[h.market]
+            if h.size and h.funding_index != m.funding_index:
+                free += _unsettled(h, m)
             worst = self._net_value(m, h.size)
             fee = max(m.taker_ppm, m.maker_ppm, 0)
             if h.buy_qty:
@@ -527,6 +537,8 @@ cdef class NativeCore:
             if i < sub.n_holdings:
                 h = &sub.holdings[i]
                 size = h.size
+                if size and h.funding_index != self.markets[h.market].funding_index:
+                    value[0] += _unsettled(h, &self.markets[h.market])
                 if h.market == market:
                     size += d_size
                     seen = True
@@ -692,6 +704,12 @@ cdef class NativeCore:
 
     def set_price(self, market_id, i64 price):
         self.markets[self.market_index[market_id]].price = price
+
+    def set_funding_index(self, market_id, index):
+        """The market's cumulative funding index, as the engine's funding ticks move it."""
+        if not -(2**120) < index < 2**120:
+            raise OverflowError(f"funding index {index} outside ±2^120")
+        self.markets[self.market_index[market_id]].funding_index = index
 
     def advance(self, i64 ts):
         """Let time reach ``ts``: GTT orders due leave the book. Returns what that caused."""
@@ -1158,7 +1176,20 @@ cdef class NativeCore:
         cdef CSub* sub = &self.subs[s]
         cdef Holding* h = self._add_holding(sub, mi)
         cdef i64 old = h.size, new = old + d_size
-        cdef i128 pv = <i128>price * self.markets[mi].k
+        cdef CMarket* m = &self.markets[mi]
+        cdef i128 pv = <i128>price * m.k
+        cdef i128 paid
+        if old == 0:
+            h.funding_index = m.funding_index  # a new position starts at the current index
+        elif h.funding_index != m.funding_index:  # funding_flow.settle_position_funding
+            paid = _unsettled(h, m)
+            h.funding_index = m.funding_index
+            if paid:
+                sub.collateral += paid
+                self.funding_pool -= int(paid)
+                self._touch(s)
+                self.events.append(FundingPaid(owner=self.sub_owner[s], subaccount=self.sub_number[s],
+                                               market=self.market_ids[mi], amount=int(paid)))
         sub.collateral += cash
         if new == 0:
             h.cost = 0
@@ -1235,12 +1266,14 @@ cdef class NativeCore:
     # -- views, for tests ---------------------------------------------------------------------
 
     def positions(self):
-        """{(owner, number): (collateral, {market id: (size, cost)})} for every subaccount."""
+        """{(owner, number): (collateral, {market id: (size, cost, funding index)})} for every
+        subaccount."""
         out = {}
         for s in range(self.n_subs):
             sub = &self.subs[s]
             out[self.sub_key[s]] = (int(sub.collateral), {
-                self.market_ids[sub.holdings[i].market]: (sub.holdings[i].size, int(sub.holdings[i].cost))
+                self.market_ids[sub.holdings[i].market]: (
+                    sub.holdings[i].size, int(sub.holdings[i].cost), int(sub.holdings[i].funding_index))
                 for i in range(sub.n_holdings) if sub.holdings[i].size})
         return out
 
@@ -1295,6 +1328,12 @@ cdef str _status_name(int status):
         if code == status:
             return str(member)
     return "?"
+
+cdef i128 _unsettled(Holding* h, CMarket* m) except? -1:
+    """A position's funding since it last settled (funding.index.settled_funding: the
+    product of index change and size can pass 128 bits, so it is formed in Python ints)."""
+    return settled_funding(h.size, int(h.funding_index), int(m.funding_index))
+
 
 cdef i128 _scaled(i128 cost, i64 new, i64 old) except? -1:
     """⌊cost·new/old⌋ for 0 ≤ new ≤ old (subaccount.scaled_cost)."""
