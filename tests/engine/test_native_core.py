@@ -63,7 +63,8 @@ def _state(engine: Engine) -> tuple:
         for mid, m in engine.markets.items()
     }
     oi = {mid: m.open_interest for mid, m in engine.markets.items()}
-    return subs, engine.fee_collateral, engine.funding_pool, oi, resting
+    waiting = {mid: sorted(m.triggers) for mid, m in engine.markets.items()}
+    return subs, engine.fee_collateral, engine.funding_pool, oi, resting, waiting
 
 
 def _native_state(core: NativeCore, mids: tuple[str, ...] = ("BTC-USD", "ETH-USD")) -> tuple:
@@ -73,6 +74,7 @@ def _native_state(core: NativeCore, mids: tuple[str, ...] = ("BTC-USD", "ETH-USD
         core.funding_pool,
         {m: core.open_interest(m) for m in mids},
         {m: core.resting(m) for m in mids},
+        {m: core.conditional(m) for m in mids},
     )
 
 
@@ -133,14 +135,17 @@ class Session:
         market = markets[sub - 1] if sub and rng.random() < 0.9 else rng.choice(markets)
         mark = self.engine.markets[market].price
         buy = rng.random() < 0.5
-        kind = rng.choice([OrderKind.LIMIT] * 5 + [OrderKind.MARKET])
+        kind = rng.choice([OrderKind.LIMIT] * 5 + list(OrderKind))
         tif = rng.choice([TimeInForce.GTC] * 4 + list(TimeInForce))
         extra: dict = {}
         if kind is OrderKind.MARKET:
             tif = rng.choice([TimeInForce.IOC, TimeInForce.FOK])
         if tif is TimeInForce.GTT:
             extra["expires_at"] = self.ts + 1 + rng.randint(0, 30)
-        if sub and rng.random() < 0.3:
+        conditional = kind in (OrderKind.STOP, OrderKind.TAKE_PROFIT)
+        if conditional:  # within the ±0.5% the price moves
+            extra["trigger_price"] = mark + rng.randint(-mark // 200, mark // 200)
+        if sub and rng.random() < 0.3 and not (conditional and rng.random() < 0.9):
             extra.update(isolated_margin=rng.choice([1, 100, 2_000]) * 10**6, margin_source=0)
         self.client_id += 1
         fields = dict(
@@ -182,10 +187,11 @@ def test_native_core_matches_the_engine(seed: int, length: int) -> None:
             events = engine.apply(cmd).events
             assert not any(type(e).__module__ == "isoperp.events.risk" for e in events)
             assert not any(isinstance(e, Rejected) for e in events), events
-            assert _normal(core.advance(cmd.ts)) == _normal(events)
+            got = core.advance(cmd.ts)
             for market_id, market in engine.markets.items():
-                core.set_price(market_id, market.price)
                 core.set_funding_index(market_id, market.funding.index)
+                got += core.set_price(market_id, market.price, cmd.ts)  # fires triggers
+            assert _normal(got) == _normal(events), cmd
             continue
         expected, got = engine.apply(cmd), core.apply(cmd)
         assert not any(getattr(e, "code", "") == "oracle_stale" for e in expected.events)
@@ -213,7 +219,8 @@ def test_a_session_exercises_every_order_path() -> None:
         "Rejected:post_only_would_cross", "Rejected:fok_not_filled",
         "Rejected:reduce_only_would_increase", "Rejected:unknown_order",
         "Rejected:too_many_open_orders", "Rejected:duplicate_client_id",
-        "Rejected:unknown_market", "Rejected:out_of_bounds",
+        "Rejected:unknown_market", "Rejected:out_of_bounds", "OrderTriggered:",
+        "FundingPaid:",
     }
     assert wanted <= seen, sorted(wanted - seen)
 

@@ -25,7 +25,7 @@ from isoperp.engine.rejections import Code, Reject
 from isoperp.events import Rejected
 from isoperp.events.funding import FundingPaid
 from isoperp.events.trading import (Deposited, Fill, OrderAccepted, OrderCanceled, OrderResized,
-                                    OrderRested)
+                                    OrderRested, OrderTriggered)
 from isoperp.funding.index import settled_funding
 from isoperp.markets import MarketStatus
 from isoperp.numeric.bounds import (MAX_PRICE_TICKS, MAX_QUANTUMS, MAX_SIZE_STEPS,
@@ -38,7 +38,7 @@ ctypedef long long i64
 
 cdef object BUY = Side.BUY, SELL = Side.SELL
 cdef object STOP_ORDER = OrderKind.STOP, TAKE_PROFIT = OrderKind.TAKE_PROFIT
-cdef object MARKET_ORDER = OrderKind.MARKET
+cdef object MARKET_ORDER = OrderKind.MARKET, LIMIT_ORDER = OrderKind.LIMIT
 cdef object POST_ONLY = TimeInForce.POST_ONLY, FOK = TimeInForce.FOK
 cdef object GTT = TimeInForce.GTT, IOC = TimeInForce.IOC
 cdef i64 C_MAX_PRICE = MAX_PRICE_TICKS, C_MAX_SIZE = MAX_SIZE_STEPS
@@ -235,6 +235,7 @@ cdef struct COrder:
     int sub_next
     char is_buy
     char reduce_only
+    char conditional   # a stop or take-profit order waiting for its trigger, off the book
 
 cdef struct CLevel:
     int head
@@ -305,6 +306,7 @@ cdef class NativeCore:
     cdef CMarket* markets
     cdef int n_markets
     cdef list market_ids    # index -> the interned id
+    cdef list triggers      # per market: {order id: (its PlaceOrder's fields, order slot)}
     cdef dict market_index  # id -> index
     cdef CSub* subs
     cdef int n_subs, cap_subs
@@ -334,6 +336,7 @@ cdef class NativeCore:
         self.free_level = -1
         self.market_ids = []
         self.market_index = {}
+        self.triggers = []
         self.sub_owner, self.sub_number, self.sub_key = [], [], []
         self.owners = {}
         self.next_order_id = 1
@@ -361,6 +364,7 @@ cdef class NativeCore:
             self.n_markets += 1
             self.market_index[spec.market_id] = i
             self.market_ids.append(spec.market_id)
+            self.triggers.append({})
             self._set_spec(i, spec)
             self.markets[i].price = price
         self.max_open_orders = max_open_orders
@@ -666,7 +670,7 @@ cdef class NativeCore:
             sub.first_order = o
         sub.last_order = o
         sub.n_orders += 1
-        sub.n_reduce_only += order.reduce_only
+        sub.n_reduce_only += order.reduce_only and not order.conditional
 
     cdef void _release(self, int o) noexcept:
         """Forget an order everywhere but the book, and free its slot."""
@@ -682,14 +686,20 @@ cdef class NativeCore:
         else:
             sub.last_order = order.sub_prev
         sub.n_orders -= 1
-        sub.n_reduce_only -= order.reduce_only
+        sub.n_reduce_only -= order.reduce_only and not order.conditional
         order.newer = self.free_order
         self.free_order = o
 
     cdef void _take_off(self, int o, str reason) except *:
-        """Remove a resting order from the book and its subaccount (orders.take_off)."""
+        """Remove an open order from its market and its subaccount (orders.take_off)."""
         cdef COrder* order = &self.orders[o]
         cdef i64 remaining = order.remaining
+        if order.conditional:
+            del self.triggers[order.market][order.order_id]
+            self.events.append(OrderCanceled(order_id=order.order_id, remaining=remaining,
+                                             reason=reason))
+            self._release(o)
+            return
         self._unrest(o)
         self._expose(&self.subs[order.sub], order.market, order.is_buy, -remaining, order.price)
         self.events.append(OrderCanceled(order_id=order.order_id, remaining=remaining, reason=reason))
@@ -702,8 +712,32 @@ cdef class NativeCore:
         """Fund a subaccount, making it if need be (the test harness's Deposit)."""
         return self.apply(Deposit(ts=self.last_ts, owner=owner, subaccount=number, amount=amount))
 
-    def set_price(self, market_id, i64 price):
-        self.markets[self.market_index[market_id]].price = price
+    def set_price(self, market_id, i64 price, ts=None):
+        """A new mark price fires the market's conditional orders whose trigger it reached,
+        oldest first, each as a limit order at ``ts`` (orders.fire_triggers). Returns the
+        events."""
+        cdef int mi = self.market_index[market_id]
+        self.events = []
+        if self.markets[mi].price == price:
+            return self.events
+        self.markets[mi].price = price
+        self.stamp += 1
+        self.n_touched = 0
+        triggers = <dict>self.triggers[mi]
+        fired = sorted(oid for oid, (fields, _) in triggers.items() if _triggered(fields, price))
+        for oid in fired:
+            fields, o = triggers.pop(oid)
+            remaining = self.orders[o].remaining
+            self._release(o)
+            self.events.append(OrderTriggered(order_id=oid, mark_price=price))
+            live = list(fields)
+            live[0], live[7], live[8], live[12] = ts, remaining, LIMIT_ORDER, None
+            try:
+                self._place(tuple(live), ts)
+            except Reject as refusal:
+                self.events.append(OrderCanceled(order_id=oid, remaining=remaining,
+                                                 reason=refusal.code))
+        return self.events
 
     def set_funding_index(self, market_id, index):
         """The market's cumulative funding index, as the engine's funding ticks move it."""
@@ -854,7 +888,6 @@ cdef class NativeCore:
             _check("trigger_price", trigger, 1, C_MAX_PRICE)
             if c_margin:
                 raise Reject(Code.BAD_ORDER_TYPE, "move isolated margin before placing a conditional order")
-            raise NotImplementedError("conditional orders are not in the native core yet")
         cdef bint immediate = tif is IOC or tif is FOK
         if kind is MARKET_ORDER and not immediate:
             raise Reject(Code.BAD_ORDER_TYPE, "a market order is IOC or FOK")
@@ -886,13 +919,13 @@ cdef class NativeCore:
         if created:  # only a refused order's own subaccount is undone
             try:
                 c_size = self._admit(s, mi, owner, number, c_client, is_buy, c_price, c_size,
-                                     reduce_only, tif, c_margin, source)
+                                     reduce_only, tif, c_margin, source, conditional)
             except Reject:
                 self._forget_new_sub(s)
                 raise
         else:
             c_size = self._admit(s, mi, owner, number, c_client, is_buy, c_price, c_size,
-                                 reduce_only, tif, c_margin, source)
+                                 reduce_only, tif, c_margin, source, conditional)
         cdef CSub* sub = &self.subs[s]
         if sub.is_isolated:
             sub.isolated_market = mi
@@ -901,11 +934,38 @@ cdef class NativeCore:
         oid = order_id
         self.events.append(OrderAccepted(oid, owner, number, client_id, mid, side, price,
                                          size if c_size == <i64>size else c_size))
+        if conditional:
+            self._store_conditional(s, mi, oid, c_client, is_buy, c_price, c_size, reduce_only,
+                                    fields)
+            return
         self._match_and_rest(s, mi, oid, c_client, is_buy, c_price, c_size, reduce_only,
                              c_expires, immediate)
 
+    cdef void _store_conditional(self, int s, int mi, object oid, i64 client_id, bint is_buy,
+                                 i64 price, i64 size, bint reduce_only, tuple fields) except *:
+        """orders._store_conditional: the order waits off the book for the mark price."""
+        cdef int o = self._alloc_order()
+        cdef COrder* order = &self.orders[o]
+        memset(order, 0, sizeof(COrder))
+        order.order_id = oid
+        order.client_id = client_id
+        order.price = price
+        order.remaining = size
+        order.expires_at = -1
+        order.market = mi
+        order.sub = s
+        order.level = -1
+        order.is_buy = is_buy
+        order.reduce_only = reduce_only
+        order.conditional = True
+        map_put(&self.clients, s, client_id, o)
+        self._link_to_sub(o)
+        (<dict>self.triggers[mi])[oid] = (fields, o)
+        self.events.append(OrderRested(order_id=oid, remaining=size))
+
     cdef i64 _admit(self, int s, int mi, owner, number, i64 client_id, bint is_buy, i64 price,
-                    i64 size, bint reduce_only, tif, i64 margin, source) except -1:
+                    i64 size, bint reduce_only, tif, i64 margin, source,
+                    bint conditional) except -1:
         """The order's checks against its subaccount, its isolated margin moved in and its
         exposure added, all or nothing: returns its size (a reduce-only order is cut to the
         position)."""
@@ -927,6 +987,8 @@ cdef class NativeCore:
             size = min(size, iabs(position))
         if m.status == REDUCE_ONLY_MARKET and not reduce_only:
             raise Reject(Code.MARKET_NOT_ACTIVE, f"{self.market_ids[mi]} is reduce-only")
+        if conditional:  # no margin moves with it (the ticket refused that), no exposure yet
+            return size
         if margin:
             src = self._move_isolated_margin(s, owner, source, margin)
         self._expose(sub, mi, is_buy, size, price)
@@ -1067,6 +1129,7 @@ cdef class NativeCore:
         order.sub = s
         order.is_buy = is_buy
         order.reduce_only = reduce_only
+        order.conditional = False
         self._rest(o)
         map_put(&self.clients, s, client_id, o)
         self._link_to_sub(o)
@@ -1215,7 +1278,7 @@ cdef class NativeCore:
         while o >= 0:
             order = &self.orders[o]
             nxt = order.sub_next
-            if order.reduce_only and order.market == mi:
+            if order.reduce_only and not order.conditional and order.market == mi:
                 if size == 0 or (size > 0) == order.is_buy:
                     self._take_off(o, "reduce_only")
                 elif order.remaining > iabs(size):
@@ -1277,6 +1340,10 @@ cdef class NativeCore:
                 for i in range(sub.n_holdings) if sub.holdings[i].size})
         return out
 
+    def conditional(self, market_id):
+        """The ids of a market's conditional orders waiting for their trigger."""
+        return sorted(self.triggers[self.market_index[market_id]])
+
     def fee_collateral(self):
         return int(self.fees)
 
@@ -1290,7 +1357,7 @@ cdef class NativeCore:
         for s in range(self.n_subs):
             o = self.subs[s].first_order
             while o >= 0:
-                if self.orders[o].market == mi:
+                if self.orders[o].market == mi and not self.orders[o].conditional:
                     out.append((self.orders[o].order_id, self.orders[o].remaining))
                 o = self.orders[o].sub_next
         return sorted(out)
@@ -1328,6 +1395,17 @@ cdef str _status_name(int status):
         if code == status:
             return str(member)
     return "?"
+
+cdef bint _triggered(tuple fields, i64 mark) except -1:
+    """orders.triggered: a stop fires when the mark moves against the position it protects
+    (a buy stop at or above its trigger, a sell stop at or below); a take-profit the other
+    way."""
+    side, kind, trigger = fields[5], fields[8], fields[12]
+    rising, falling = mark >= trigger, mark <= trigger
+    if kind is STOP_ORDER:
+        return rising if side is BUY else falling
+    return falling if side is BUY else rising
+
 
 cdef i128 _unsettled(Holding* h, CMarket* m) except? -1:
     """A position's funding since it last settled (funding.index.settled_funding: the
