@@ -8,10 +8,11 @@ together). Python objects appear only at the edges: the command read once, the e
 built for output. It follows ``isoperp.engine.orders`` rule for rule and is checked against
 the engine, event for event, by tests/engine/test_native_core.py.
 
-Funding settles here (on every trade, and margin counts what is unsettled); the index
-itself is set from outside, as the engine's funding ticks move it, and so are prices. Not
-yet here: conditional (stop / take-profit) orders, oracle reports and staleness,
-liquidation, transfers and withdrawals, snapshots and the digest, governance.
+Funding settles here (on every trade, and margin counts what is unsettled), conditional
+orders fire here when the mark reaches their trigger, and withdrawals and transfers are
+judged here. What moves a market's mark, funding index and stale flag stays outside (oracle
+reports, funding ticks): ``set_price``, ``set_funding_index`` and ``set_stale`` take them.
+Not yet here: liquidation, snapshots and the digest, governance's market changes.
 """
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memset
@@ -20,12 +21,12 @@ from msgspec.structs import astuple
 
 from isoperp.commands.oracle import PriceReport
 from isoperp.commands.trading import (CancelAll, CancelOrder, Deposit, OrderKind, PlaceOrder,
-                                      Side, TimeInForce)
+                                      Side, TimeInForce, Transfer, Withdraw)
 from isoperp.engine.rejections import Code, Reject
 from isoperp.events import Rejected
 from isoperp.events.funding import FundingPaid
 from isoperp.events.trading import (Deposited, Fill, OrderAccepted, OrderCanceled, OrderResized,
-                                    OrderRested, OrderTriggered)
+                                    OrderRested, OrderTriggered, Transferred, Withdrawn)
 from isoperp.funding.index import settled_funding
 from isoperp.markets import MarketStatus
 from isoperp.numeric.bounds import (MAX_PRICE_TICKS, MAX_QUANTUMS, MAX_SIZE_STEPS,
@@ -255,6 +256,7 @@ cdef struct CMarket:
     i64 maker_ppm
     i64 taker_ppm
     i64 open_interest
+    char stale           # no fresh oracle price: orders that add risk and debits wait
     i128 funding_index   # cumulative (funding.index); |index| < 2^120 is checked when set
     int status
     Heap bids          # negated prices
@@ -265,6 +267,7 @@ cdef struct Holding:      # one market of a subaccount: its position and open or
     i64 size
     i128 cost
     i128 funding_index   # where the position last settled (meaningless while size is 0)
+    i64 opened           # when the position opened (the engine's positions keep that order)
     i64 buy_qty
     i64 sell_qty
     i128 buy_value
@@ -324,6 +327,8 @@ cdef class NativeCore:
     cdef int* touched
     cdef int n_touched
     cdef i64 stamp
+    cdef i64 positions_opened
+    cdef public object withdrawn
     cdef str _stop_reason
     cdef list _moved         # makers with reduce-only orders whose position moved
 
@@ -341,6 +346,7 @@ cdef class NativeCore:
         self.owners = {}
         self.next_order_id = 1
         self.deposited = 0
+        self.withdrawn = 0
         self.funding_pool = 0
 
     def __dealloc__(self):
@@ -739,6 +745,10 @@ cdef class NativeCore:
                                                  reason=refusal.code))
         return self.events
 
+    def set_stale(self, market_id, bint stale):
+        """Whether the market's oracle price is stale (the engine's oracle says)."""
+        self.markets[self.market_index[market_id]].stale = stale
+
     def set_funding_index(self, market_id, index):
         """The market's cumulative funding index, as the engine's funding ticks move it."""
         if not -(2**120) < index < 2**120:
@@ -784,6 +794,10 @@ cdef class NativeCore:
                 self._cancel_all(cmd)
             elif kind is Deposit:
                 self._deposit(cmd)
+            elif kind is Withdraw:
+                self._withdraw(cmd)
+            elif kind is Transfer:
+                self._transfer(cmd)
             else:
                 raise Reject(Code.UNKNOWN_COMMAND, f"unknown command {kind.__name__}")
         except Reject as exc:
@@ -852,6 +866,53 @@ cdef class NativeCore:
         self.deposited += amount
         self._touch(s)
         self.events.append(Deposited(owner=cmd.owner, subaccount=cmd.subaccount, amount=amount))
+
+    cdef void _withdraw(self, cmd) except *:
+        cdef i64 amount = _check("amount", cmd.amount, 1, C_MAX_Q)
+        cdef int s = self._sub(cmd.owner, cmd.subaccount)
+        self._debit(s, amount)
+        self.withdrawn += amount
+        self._touch(s)
+        self.events.append(Withdrawn(owner=cmd.owner, subaccount=cmd.subaccount, amount=amount))
+
+    cdef void _transfer(self, cmd) except *:
+        cdef i64 amount = _check("amount", cmd.amount, 1, C_MAX_Q)
+        cdef int source = self._sub(cmd.owner, cmd.subaccount), target
+        if (cmd.owner, cmd.subaccount) == (cmd.to_owner, cmd.to_subaccount):
+            raise Reject(Code.BAD_MARGIN_SOURCE, "a transfer needs two different subaccounts")
+        _check_wide("to_owner", cmd.to_owner, 0, MAX_OWNER_KEY)
+        _check("to_subaccount", cmd.to_subaccount, 0, C_MAX_SUB)
+        target = self._find_sub(cmd.to_owner, cmd.to_subaccount)
+        if target >= 0 and self.subs[target].collateral + amount > C_MAX_Q:
+            raise Reject(Code.OUT_OF_BOUNDS, "collateral would exceed MAX_QUANTUMS")
+        self._debit(source, amount)
+        if target < 0:
+            target = self._new_sub(cmd.to_owner, cmd.to_subaccount)
+        self.subs[target].collateral += amount
+        self._touch(source)
+        self._touch(target)
+        self.events.append(Transferred(owner=cmd.owner, subaccount=cmd.subaccount,
+                                       to_owner=cmd.to_owner, to_subaccount=cmd.to_subaccount,
+                                       amount=amount))
+
+    cdef void _debit(self, int s, i64 amount) except *:
+        """Engine.debit: take collateral out, or refuse if that leaves the subaccount under
+        initial margin in the worst case of its orders, or valued at a stale price."""
+        cdef CSub* sub = &self.subs[s]
+        cdef Holding* stale = NULL
+        cdef i128 free
+        for i in range(sub.n_holdings):  # the position opened first, as the engine reports
+            h = &sub.holdings[i]
+            if h.size and self.markets[h.market].stale and (stale == NULL or h.opened < stale.opened):
+                stale = h
+        if stale != NULL:
+            raise Reject(Code.ORACLE_STALE,
+                         f"{self.market_ids[stale.market]} has no fresh oracle price")
+        sub.collateral -= amount
+        free = self._free(sub)
+        if free < 0:
+            sub.collateral += amount
+            raise self._margin_refusal(s, free)
 
     # -- placing ---------------------------------------------------------------------------------
 
@@ -1007,14 +1068,9 @@ cdef class NativeCore:
 
     cdef int _move_isolated_margin(self, int s, owner, source, i64 amount) except -1:
         cdef int src = self._sub(owner, source)
-        cdef i128 free
         if self.subs[s].collateral + amount > C_MAX_Q:
             raise Reject(Code.OUT_OF_BOUNDS, "collateral would exceed MAX_QUANTUMS")
-        self.subs[src].collateral -= amount
-        free = self._free(&self.subs[src])
-        if free < 0:
-            self.subs[src].collateral += amount
-            raise self._margin_refusal(src, free)
+        self._debit(src, amount)
         self.subs[s].collateral += amount
         self._touch(src)
         self._touch(s)
@@ -1034,6 +1090,8 @@ cdef class NativeCore:
         cdef i64 same = h.buy_qty if is_buy else h.sell_qty
         if position != 0 and (position > 0) != is_buy and same <= iabs(position):
             return None
+        if m.stale:
+            return Reject(Code.ORACLE_STALE, f"{self.market_ids[mi]} has no fresh oracle price")
         if iabs(position + (same if is_buy else -same)) > m.max_pos:
             return Reject(Code.POSITION_LIMIT, f"position could exceed {m.max_pos} steps")
         cdef i128 free = self._free(sub)
@@ -1244,6 +1302,8 @@ cdef class NativeCore:
         cdef i128 paid
         if old == 0:
             h.funding_index = m.funding_index  # a new position starts at the current index
+            self.positions_opened += 1
+            h.opened = self.positions_opened
         elif h.funding_index != m.funding_index:  # funding_flow.settle_position_funding
             paid = _unsettled(h, m)
             h.funding_index = m.funding_index
