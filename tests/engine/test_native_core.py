@@ -13,6 +13,7 @@ import random
 import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from isoperp.engine.native_core import NativeCore
 
 from isoperp.commands.oracle import PriceReport
 from isoperp.commands.trading import (
@@ -28,12 +29,10 @@ from isoperp.commands.trading import (
 )
 from isoperp.crypto import public_key
 from isoperp.engine import Engine
-from isoperp.engine.native_core import NativeCore
 from isoperp.events import Rejected
 from isoperp.markets import MarketSpec
 from isoperp.markets.examples import BTC_USD, ETH_USD
 from tests.engine.helpers import report
-
 
 MARKETS = [(BTC_USD, 50_000), (ETH_USD, 30_000)]  # ETH in 0.1-dollar ticks
 OWNERS = (1, 2, public_key(11), public_key(22))
@@ -111,9 +110,15 @@ class Session:
             amount = rng.choice([1, 500, 5_000, 50_000]) * 10**6
             if rng.random() < 0.5:
                 return Withdraw(ts=self.ts, owner=owner, subaccount=sub, amount=amount)
-            to_owner, to_sub = rng.choice(OWNERS), rng.choice(SUBS + (3,))
-            return Transfer(ts=self.ts, owner=owner, subaccount=sub, to_owner=to_owner,
-                            to_subaccount=to_sub, amount=amount)
+            to_owner, to_sub = rng.choice(OWNERS), rng.choice((*SUBS, 3))
+            return Transfer(
+                ts=self.ts,
+                owner=owner,
+                subaccount=sub,
+                to_owner=to_owner,
+                to_subaccount=to_sub,
+                amount=amount,
+            )
         if op == "deposit":
             usdc = rng.choice([1, 50, 500, 5_000, 50_000])
             return Deposit(ts=self.ts, owner=owner, subaccount=sub, amount=usdc * 10**6)
@@ -176,8 +181,15 @@ class Session:
         )
         if bad:
             field, value = rng.choice(
-                [("market", "DOGE-USD"), ("size", 0), ("price", 0), ("price", 2**70),
-                 ("client_id", -1), ("subaccount", 200), ("expires_at", 1)]
+                [
+                    ("market", "DOGE-USD"),
+                    ("size", 0),
+                    ("price", 0),
+                    ("price", 2**70),
+                    ("client_id", -1),
+                    ("subaccount", 200),
+                    ("expires_at", 1),
+                ]
             )
             fields[field] = value
         return PlaceOrder(**fields)
@@ -229,14 +241,28 @@ def test_a_session_exercises_every_order_path() -> None:
             for e in engine.apply(session.next()).events:
                 seen.add(type(e).__name__ + ":" + getattr(e, "code", getattr(e, "reason", "")))
     wanted = {
-        "Fill:", "OrderRested:", "OrderResized:", "OrderCanceled:user",
-        "OrderCanceled:ioc_remainder", "OrderCanceled:self_trade", "OrderCanceled:expired",
-        "OrderCanceled:reduce_only", "Rejected:insufficient_margin",
-        "Rejected:post_only_would_cross", "Rejected:fok_not_filled",
-        "Rejected:reduce_only_would_increase", "Rejected:unknown_order",
-        "Rejected:too_many_open_orders", "Rejected:duplicate_client_id",
-        "Rejected:unknown_market", "Rejected:out_of_bounds", "OrderTriggered:",
-        "FundingPaid:", "Withdrawn:", "Transferred:", "Rejected:oracle_stale",
+        "Fill:",
+        "OrderRested:",
+        "OrderResized:",
+        "OrderCanceled:user",
+        "OrderCanceled:ioc_remainder",
+        "OrderCanceled:self_trade",
+        "OrderCanceled:expired",
+        "OrderCanceled:reduce_only",
+        "Rejected:insufficient_margin",
+        "Rejected:post_only_would_cross",
+        "Rejected:fok_not_filled",
+        "Rejected:reduce_only_would_increase",
+        "Rejected:unknown_order",
+        "Rejected:too_many_open_orders",
+        "Rejected:duplicate_client_id",
+        "Rejected:unknown_market",
+        "Rejected:out_of_bounds",
+        "OrderTriggered:",
+        "FundingPaid:",
+        "Withdrawn:",
+        "Transferred:",
+        "Rejected:oracle_stale",
     }
     assert wanted <= seen, sorted(wanted - seen)
 
@@ -272,10 +298,26 @@ def test_requirements_beyond_64_bits_round_as_the_engine_rounds() -> None:
     ]
     for n in range(1, 6):  # 997 steps a round ≈ 4.3e18 quantums of notional each way
         commands += [
-            PlaceOrder(ts=n, owner=1, subaccount=0, market="WIDE-USD", client_id=n,
-                       side=Side.SELL, price=price + n, size=997),
-            PlaceOrder(ts=n, owner=2, subaccount=0, market="WIDE-USD", client_id=n,
-                       side=Side.BUY, price=price + n, size=997),
+            PlaceOrder(
+                ts=n,
+                owner=1,
+                subaccount=0,
+                market="WIDE-USD",
+                client_id=n,
+                side=Side.SELL,
+                price=price + n,
+                size=997,
+            ),
+            PlaceOrder(
+                ts=n,
+                owner=2,
+                subaccount=0,
+                market="WIDE-USD",
+                client_id=n,
+                side=Side.BUY,
+                price=price + n,
+                size=997,
+            ),
         ]
     refusals = []
     for cmd in commands:
@@ -283,7 +325,7 @@ def test_requirements_beyond_64_bits_round_as_the_engine_rounds() -> None:
         assert _normal(got.events) == _normal(expected.events), cmd
         refusals += [e.message for e in got.events if isinstance(e, Rejected)]
     assert core.positions() == {key: state for key, state in _state(engine)[0].items()}
-    (long_size, long_cost, _), = core.positions()[(2, 0)][1].values()
+    ((long_size, long_cost, _),) = core.positions()[(2, 0)][1].values()
     assert long_size == 4 * 997 and long_cost > 2**62
     # The fifth round is refused, and its message carries the shortfall to the quantum.
     assert len(refusals) == 2 and "quantums below initial margin" in refusals[0], refusals
@@ -305,18 +347,59 @@ def test_a_maker_that_owes_funding_is_judged_with_it_when_hit() -> None:
 
     for owner, usdc in ((1, 2_600), (2, 100_000), (3, 100_000)):
         both(Deposit(ts=1, owner=owner, subaccount=0, amount=usdc * 10**6))
-    both(PlaceOrder(ts=2, owner=3, subaccount=0, market="BTC-USD", client_id=1,
-                    side=Side.SELL, price=50_000, size=500))
-    both(PlaceOrder(ts=3, owner=1, subaccount=0, market="BTC-USD", client_id=1,
-                    side=Side.BUY, price=50_000, size=500))  # owner 1: long 0.5 BTC
-    assert "OrderRested" in both(PlaceOrder(ts=4, owner=1, subaccount=0, market="BTC-USD",
-                                            client_id=2, side=Side.BUY, price=49_000, size=500))
+    both(
+        PlaceOrder(
+            ts=2,
+            owner=3,
+            subaccount=0,
+            market="BTC-USD",
+            client_id=1,
+            side=Side.SELL,
+            price=50_000,
+            size=500,
+        )
+    )
+    both(
+        PlaceOrder(
+            ts=3,
+            owner=1,
+            subaccount=0,
+            market="BTC-USD",
+            client_id=1,
+            side=Side.BUY,
+            price=50_000,
+            size=500,
+        )
+    )  # owner 1: long 0.5 BTC
+    assert "OrderRested" in both(
+        PlaceOrder(
+            ts=4,
+            owner=1,
+            subaccount=0,
+            market="BTC-USD",
+            client_id=2,
+            side=Side.BUY,
+            price=49_000,
+            size=500,
+        )
+    )
     # A funding tick charges longs 1,500 USDC per BTC (the index counts quantums per step,
     # times 1e6): owner 1 owes 750, which leaves too little for the resting buy to fill.
     market = engine.markets["BTC-USD"]
     market.funding = msgspec.structs.replace(market.funding, index=1_500 * 10**6 * 10**6 // 1_000)
     core.set_funding_index("BTC-USD", market.funding.index)
-    kinds = both(PlaceOrder(ts=5, owner=2, subaccount=0, market="BTC-USD", client_id=1,
-                            side=Side.SELL, price=49_000, size=500, tif=TimeInForce.IOC))
+    kinds = both(
+        PlaceOrder(
+            ts=5,
+            owner=2,
+            subaccount=0,
+            market="BTC-USD",
+            client_id=1,
+            side=Side.SELL,
+            price=49_000,
+            size=500,
+            tif=TimeInForce.IOC,
+        )
+    )
     assert kinds == ["OrderAccepted", "OrderCanceled", "OrderCanceled"], kinds  # margin, IOC
     assert _native_state(core, ("BTC-USD",)) == _state(engine)

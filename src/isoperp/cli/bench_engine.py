@@ -23,8 +23,8 @@ from isoperp.commands.trading import (
     TimeInForce,
 )
 from isoperp.engine import Engine, orders
-from isoperp.engine.native_core import NativeCore
 from isoperp.engine.genesis import DEV_ORACLE_SECRET
+from isoperp.engine.native_core import NativeCore
 from isoperp.engine.prices import asset_id
 from isoperp.events.trading import Fill
 from isoperp.markets.examples import BTC_USD
