@@ -58,7 +58,7 @@ def _compiler_is_gcc() -> bool:
 
 def _train(workdir: Path) -> None:
     """The training run: the engine as the benchmark drives it (a seeded order flow through
-    the full engine and through the bare book) and the demo (both markets, isolated and
+    the full engine, the bare book and the native core) and the demo (both markets, isolated and
     cross, price moves, funding, a liquidation). PYTHONHASHSEED fixes the counts."""
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     flow = str(workdir / "training-flow.jsonl")
@@ -72,6 +72,7 @@ def _train(workdir: Path) -> None:
     )
     isoperp("bench", "engine", "--flow", flow, "--repeat", "1")
     isoperp("bench", "engine", "--flow", flow, "--repeat", "1", "--book-only")
+    isoperp("bench", "engine", "--flow", flow, "--repeat", "1", "--native-core")
     isoperp("demo")
 
 
