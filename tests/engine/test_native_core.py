@@ -13,7 +13,6 @@ import random
 import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from isoperp.engine.native_core import NativeCore
 
 from isoperp.commands.oracle import PriceReport
 from isoperp.commands.trading import (
@@ -29,6 +28,8 @@ from isoperp.commands.trading import (
 )
 from isoperp.crypto import public_key
 from isoperp.engine import Engine
+from isoperp.engine.native_core import NativeCore
+from isoperp.engine.snapshot import canonical
 from isoperp.events import Rejected
 from isoperp.markets import MarketSpec
 from isoperp.markets.examples import BTC_USD, ETH_USD
@@ -226,6 +227,17 @@ def test_native_core_matches_the_engine(seed: int, length: int) -> None:
         assert _normal(got.events) == _normal(expected.events), cmd
         assert got.touched == expected.touched, cmd
     assert _native_state(core) == _state(engine)
+    assert core.canonical() == _canonical(engine)
+
+
+def _canonical(engine: Engine) -> dict:
+    """What the core holds of engine/snapshot.py's canonical encoding of the engine."""
+    header, _, markets, subaccounts, _ = canonical(engine, governance=None)
+    return {
+        "header": [header[2], header[3], header[4], header[5], header[6]],
+        "markets": {row[0]: [row[2], row[3], row[7], row[8]] for row in markets},
+        "subaccounts": subaccounts,
+    }
 
 
 def test_a_session_exercises_every_order_path() -> None:

@@ -17,6 +17,7 @@ Not yet here: liquidation, snapshots and the digest, governance's market changes
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memset
 from cpython.long cimport PyLong_AsLongLongAndOverflow
+from msgspec import to_builtins
 from msgspec.structs import astuple
 
 from isoperp.commands.oracle import PriceReport
@@ -256,6 +257,7 @@ cdef struct CMarket:
     i64 maker_ppm
     i64 taker_ppm
     i64 open_interest
+    i64 last_trade       # 0: no trade yet
     char stale           # no fresh oracle price: orders that add risk and debits wait
     i128 funding_index   # cumulative (funding.index); |index| < 2^120 is checked when set
     int status
@@ -996,14 +998,13 @@ cdef class NativeCore:
         self.events.append(OrderAccepted(oid, owner, number, client_id, mid, side, price,
                                          size if c_size == <i64>size else c_size))
         if conditional:
-            self._store_conditional(s, mi, oid, c_client, is_buy, c_price, c_size, reduce_only,
-                                    fields)
+            self._store_conditional(s, mi, oid, c_client, is_buy, c_price, c_size, fields)
             return
         self._match_and_rest(s, mi, oid, c_client, is_buy, c_price, c_size, reduce_only,
                              c_expires, immediate)
 
     cdef void _store_conditional(self, int s, int mi, object oid, i64 client_id, bint is_buy,
-                                 i64 price, i64 size, bint reduce_only, tuple fields) except *:
+                                 i64 price, i64 size, tuple fields) except *:
         """orders._store_conditional: the order waits off the book for the mark price."""
         cdef int o = self._alloc_order()
         cdef COrder* order = &self.orders[o]
@@ -1017,7 +1018,7 @@ cdef class NativeCore:
         order.sub = s
         order.level = -1
         order.is_buy = is_buy
-        order.reduce_only = reduce_only
+        order.reduce_only = False  # it is its command's; the stored order is plain (snapshots)
         order.conditional = True
         map_put(&self.clients, s, client_id, o)
         self._link_to_sub(o)
@@ -1273,6 +1274,7 @@ cdef class NativeCore:
         self._trade(s, mi, sign * q, price, t_cash)
         self.fees += maker_fee + taker_fee
         m.open_interest += oi_delta
+        m.last_trade = price
         maker.remaining -= q
         maker_oid = maker.order_id
         if not maker.remaining:
@@ -1400,6 +1402,53 @@ cdef class NativeCore:
                 for i in range(sub.n_holdings) if sub.holdings[i].size})
         return out
 
+    def canonical(self) -> dict:
+        """The state the core holds, in the rows and order of engine/snapshot.py's canonical
+        encoding: the header's counters, each market's open interest, last trade, resting
+        orders and waiting conditional orders, and every subaccount's leaf."""
+        cdef CMarket* m
+        cdef CSub* sub
+        cdef Holding* h
+        markets = {}
+        for mi, mid in enumerate(self.market_ids):
+            m = &self.markets[mi]
+            rows = {}
+            for s in range(self.n_subs):
+                o = self.subs[s].first_order
+                while o >= 0:
+                    if self.orders[o].market == mi:
+                        rows[self.orders[o].order_id] = self._order_row(o)
+                    o = self.orders[o].sub_next
+            waiting = self.triggers[mi]
+            markets[mid] = [
+                m.open_interest,
+                m.last_trade or None,
+                [rows[oid] for oid in sorted(rows) if oid not in waiting],
+                [[rows[oid], to_builtins(_as_command(waiting[oid][0]))] for oid in sorted(waiting)],
+            ]
+        subaccounts = []
+        for s in sorted(range(self.n_subs), key=lambda i: self.sub_key[i]):
+            sub = &self.subs[s]
+            positions = []
+            for i in range(sub.n_holdings):
+                h = &sub.holdings[i]
+                if h.size:
+                    positions.append([self.market_ids[h.market], h.size, int(h.funding_index),
+                                      int(h.cost)])
+            positions.sort()
+            isolated = self.market_ids[sub.isolated_market] if sub.isolated_market >= 0 else None
+            subaccounts.append([self.sub_owner[s], self.sub_number[s], int(sub.collateral),
+                                isolated, positions])
+        header = [self.next_order_id, int(self.fees), self.funding_pool, self.deposited,
+                  self.withdrawn]
+        return {"header": header, "markets": markets, "subaccounts": subaccounts}
+
+    cdef list _order_row(self, int o):
+        cdef COrder* order = &self.orders[o]
+        return [order.order_id, self.sub_owner[order.sub], self.sub_number[order.sub],
+                order.client_id, bool(order.is_buy), order.price, order.remaining,
+                bool(order.reduce_only), order.expires_at if order.expires_at >= 0 else None]
+
     def conditional(self, market_id):
         """The ids of a market's conditional orders waiting for their trigger."""
         return sorted(self.triggers[self.market_index[market_id]])
@@ -1455,6 +1504,11 @@ cdef str _status_name(int status):
         if code == status:
             return str(member)
     return "?"
+
+cdef object _as_command(tuple fields):
+    """The PlaceOrder a conditional order's fields were read from."""
+    return PlaceOrder(**dict(zip(PlaceOrder.__struct_fields__, fields)))
+
 
 cdef bint _triggered(tuple fields, i64 mark) except -1:
     """orders.triggered: a stop fires when the mark moves against the position it protects
