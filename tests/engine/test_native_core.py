@@ -14,6 +14,7 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from isoperp.accounts import free_collateral, health
 from isoperp.commands.oracle import PriceReport
 from isoperp.commands.trading import (
     CancelAll,
@@ -27,11 +28,11 @@ from isoperp.commands.trading import (
     Withdraw,
 )
 from isoperp.crypto import public_key
-from isoperp.engine import Engine
+from isoperp.engine import Engine, orders
 from isoperp.engine.native_core import NativeCore
 from isoperp.engine.snapshot import canonical
 from isoperp.events import Rejected
-from isoperp.markets import MarketSpec
+from isoperp.markets import MarketSpec, MarketStatus
 from isoperp.markets.examples import BTC_USD, ETH_USD
 from tests.engine.helpers import report
 
@@ -196,36 +197,47 @@ class Session:
         return PlaceOrder(**fields)
 
 
+def side_by_side(engine: Engine, core: NativeCore, cmd: object) -> None:
+    """One command through both. A price report is the engine's still: the core takes the
+    mark, funding index and stale flags it leaves (and fires its triggers on the new mark),
+    and must give the same expiries, triggers and fills. Any other command: time passes in
+    both first, so that the core takes the oracle's stale flags before it; then both must
+    give the same events and touch the same subaccounts."""
+    if type(cmd) is PriceReport:
+        events = engine.apply(cmd).events
+        assert not any(type(e).__module__ == "isoperp.events.risk" for e in events)
+        assert not any(isinstance(e, Rejected) for e in events), events
+        got = core.advance(cmd.ts)
+        for market_id, market in engine.markets.items():
+            core.set_stale(market_id, market.oracle_stale)
+            core.set_funding_index(market_id, market.funding.index)
+            got += core.set_price(market_id, market.price, cmd.ts)
+        assert _normal(got) == _normal(events), cmd
+        return
+    assert _normal(core.advance(cmd.ts)) == _normal(engine.advance(cmd.ts))
+    for market_id, market in engine.markets.items():
+        core.set_stale(market_id, market.oracle_stale)
+    expected, got = engine.apply(cmd), core.apply(cmd)
+    assert _normal(got.events) == _normal(expected.events), cmd
+    assert got.touched == expected.touched, cmd
+
+
+def funded(amount: int) -> tuple[Engine, NativeCore]:
+    """A fresh engine and core, each owner's subaccounts 0 and 1 holding ``amount``."""
+    engine, core = Engine(MARKETS, max_open_orders=MAX_OPEN), NativeCore(MARKETS, MAX_OPEN)
+    for owner in OWNERS:
+        for sub in (0, 1):
+            side_by_side(engine, core, Deposit(ts=0, owner=owner, subaccount=sub, amount=amount))
+    return engine, core
+
+
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**64 - 1), length=st.integers(100, 700))
 def test_native_core_matches_the_engine(seed: int, length: int) -> None:
-    engine = Engine(MARKETS, max_open_orders=MAX_OPEN)
-    core = NativeCore(MARKETS, MAX_OPEN)
+    engine, core = funded(20_000 * 10**6)
     session = Session(random.Random(seed), engine)
-    for owner in OWNERS:
-        for sub in (0, 1):
-            cmd = Deposit(ts=0, owner=owner, subaccount=sub, amount=20_000 * 10**6)
-            assert _normal(engine.apply(cmd).events) == _normal(core.apply(cmd).events)
     for _ in range(length):
-        cmd = session.next()
-        if type(cmd) is PriceReport:  # prices are the engine's still: the core takes its mark
-            events = engine.apply(cmd).events
-            assert not any(type(e).__module__ == "isoperp.events.risk" for e in events)
-            assert not any(isinstance(e, Rejected) for e in events), events
-            got = core.advance(cmd.ts)
-            for market_id, market in engine.markets.items():
-                core.set_stale(market_id, market.oracle_stale)
-                core.set_funding_index(market_id, market.funding.index)
-                got += core.set_price(market_id, market.price, cmd.ts)  # fires triggers
-            assert _normal(got) == _normal(events), cmd
-            continue
-        # Time first, so the core can take the oracle's stale flags before the command.
-        assert _normal(core.advance(cmd.ts)) == _normal(engine.advance(cmd.ts))
-        for market_id, market in engine.markets.items():
-            core.set_stale(market_id, market.oracle_stale)
-        expected, got = engine.apply(cmd), core.apply(cmd)
-        assert _normal(got.events) == _normal(expected.events), cmd
-        assert got.touched == expected.touched, cmd
+        side_by_side(engine, core, session.next())
     assert _native_state(core) == _state(engine)
     assert core.canonical() == _canonical(engine)
 
@@ -244,10 +256,7 @@ def test_a_session_exercises_every_order_path() -> None:
     """The generator reaches fills, every cancel reason and the refusals that matter."""
     seen: set[str] = set()
     for seed in range(6):
-        engine = Engine(MARKETS, max_open_orders=MAX_OPEN)
-        for owner in OWNERS:
-            for sub in (0, 1):
-                engine.apply(Deposit(ts=0, owner=owner, subaccount=sub, amount=20_000 * 10**6))
+        engine, _ = funded(20_000 * 10**6)
         session = Session(random.Random(seed), engine)
         for _ in range(700):
             for e in engine.apply(session.next()).events:
@@ -415,3 +424,61 @@ def test_a_maker_that_owes_funding_is_judged_with_it_when_hit() -> None:
     )
     assert kinds == ["OrderAccepted", "OrderCanceled", "OrderCanceled"], kinds  # margin, IOC
     assert _native_state(core, ("BTC-USD",)) == _state(engine)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**64 - 1))
+def test_the_primitives_for_the_rules_off_the_hot_path_match_the_engines(seed: int) -> None:
+    """What liquidation, takeovers and governance will call on the core, against what they
+    do to the engine today: health, free collateral, cancelling a subaccount's orders, one
+    side of a trade outside the book with open interest, and a market's status."""
+    rng = random.Random(seed)
+    engine, core = funded(100_000 * 10**6)
+    session = Session(rng, engine)
+    for _ in range(400):
+        side_by_side(engine, core, session.next())
+        key = rng.choice(sorted(engine.subaccounts))
+        sub = engine.subaccounts[key]
+        expected = health(sub, engine.markets)
+        assert core.health(*key) == (expected.value, expected.initial, expected.maintenance)
+        assert core.free_collateral(*key) == free_collateral(sub, engine.markets)
+        step = rng.random()
+        if step < 0.03:  # a liquidation's first step
+            engine.events = []
+            for order in sorted(sub.orders.values(), key=lambda o: o.order_id):
+                orders.take_off(engine, order, "liquidation")
+            assert _normal(core.cancel_orders(*key, "liquidation")) == _normal(engine.events)
+        elif step < 0.06:  # a takeover's two sides, at the mark, one step
+            other_key = rng.choice(sorted(engine.subaccounts))
+            market_id = rng.choice(["BTC-USD", "ETH-USD"])
+            if other_key == key or sub.is_isolated or engine.subaccounts[other_key].is_isolated:
+                continue
+            _trade_both(engine, core, key, other_key, market_id, rng.choice([-1, 1]))
+        elif step < 0.08:  # governance moves a market's status
+            market = engine.markets[rng.choice(["BTC-USD", "ETH-USD"])]
+            status = rng.choice([MarketStatus.ACTIVE] * 3 + [MarketStatus.REDUCE_ONLY])
+            market.spec = msgspec.structs.replace(market.spec, status=status)
+            core.set_spec(market.spec)
+    assert _native_state(core) == _state(engine)
+    assert core.canonical() == _canonical(engine)
+
+
+def _trade_both(
+    engine: Engine, core: NativeCore, seller: tuple, buyer: tuple, market_id: str, steps: int
+) -> None:
+    """``steps`` move from ``seller`` to ``buyer`` at the mark, both sides through
+    orders.trade in the engine and ``NativeCore.trade`` in the core, open interest after."""
+    market = engine.markets[market_id]
+    subs = engine.subaccounts[seller], engine.subaccounts[buyer]
+    old_long = sum(max(s.size(market_id), 0) for s in subs)
+    cash = steps * market.price * market.k
+    engine.events, engine.touched = [], set()
+    orders.trade(engine, subs[0], market, -steps, market.price, cash)
+    orders.trade(engine, subs[1], market, steps, market.price, -cash)
+    delta = sum(max(s.size(market_id), 0) for s in subs) - old_long
+    market.open_interest += delta
+    events, touched = core.trade(*seller, market_id, -steps, market.price, cash)
+    more, more_touched = core.trade(*buyer, market_id, steps, market.price, -cash)
+    core.add_open_interest(market_id, delta)
+    assert _normal(events + more) == _normal(engine.events)
+    assert touched | more_touched == engine.touched

@@ -12,7 +12,11 @@ Funding settles here (on every trade, and margin counts what is unsettled), cond
 orders fire here when the mark reaches their trigger, and withdrawals and transfers are
 judged here. What moves a market's mark, funding index and stale flag stays outside (oracle
 reports, funding ticks): ``set_price``, ``set_funding_index`` and ``set_stale`` take them.
-Not yet here: liquidation, snapshots and the digest, governance's market changes.
+For the rules off the hot path there are primitives (health and free collateral,
+cancelling a subaccount's orders, one side of a trade outside the book, open interest, a
+market's spec), and ``canonical()`` gives the state in the snapshot's rows. Not yet here:
+the liquidation sweep, restoring from a snapshot, listing a market after start; and the
+engine does not use the core yet.
 """
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memset
@@ -746,6 +750,57 @@ cdef class NativeCore:
                 self.events.append(OrderCanceled(order_id=oid, remaining=remaining,
                                                  reason=refusal.code))
         return self.events
+
+    # -- primitives for the rules off the hot path (liquidation, takeovers, governance) -------
+
+    def set_spec(self, spec):
+        """A listed market's parameters and status, as governance changed them."""
+        self._set_spec(self.market_index[spec.market_id], spec)
+
+    def health(self, owner, number):
+        """(TV, IMR, MMR) of a subaccount at the marks, unsettled funding counted
+        (accounts.margin.health)."""
+        cdef i128 value, initial, maintenance
+        cdef int s = self._sub(owner, number)
+        self._sums(&self.subs[s], 0, 0, 0, &value, &initial, &maintenance, True)
+        return int(value), int(initial), int(maintenance)
+
+    def free_collateral(self, owner, number):
+        """TV − IMR in the worst case of the subaccount's open orders."""
+        return int(self._free(&self.subs[self._sub(owner, number)]))
+
+    def cancel_orders(self, owner, number, str reason):
+        """Take every open order of a subaccount off, oldest first (a liquidation's first
+        step). Returns the events."""
+        cdef int s = self._sub(owner, number), o, nxt
+        self.events = []
+        o = self.subs[s].first_order
+        while o >= 0:
+            nxt = self.orders[o].sub_next
+            self._take_off(o, reason)
+            o = nxt
+        return self.events
+
+    def trade(self, owner, number, market_id, i64 size_delta, i64 price, cash):
+        """Book one side of a trade outside the book (orders.trade: a takeover, a
+        deleveraging, a socialised loss): funding settled first, then collateral, size and
+        cost basis. Open interest is the caller's (``add_open_interest``). Returns the
+        events and the touched (owner, number) keys."""
+        cdef int s = self._sub(owner, number)
+        self.events = []
+        self.stamp += 1
+        self.n_touched = 0
+        self._trade(s, self.market_index[market_id], size_delta, price, cash)
+        return self.events, self._touched_keys()
+
+    def add_open_interest(self, market_id, i64 delta):
+        self.markets[self.market_index[market_id]].open_interest += delta
+
+    def set_isolated_market(self, owner, number, market_id):
+        """An isolated subaccount now holds ``market_id`` (a takeover into it)."""
+        cdef int s = self._sub(owner, number)
+        if self.subs[s].is_isolated:
+            self.subs[s].isolated_market = self.market_index[market_id]
 
     def set_stale(self, market_id, bint stale):
         """Whether the market's oracle price is stale (the engine's oracle says)."""
