@@ -456,7 +456,9 @@ def test_the_primitives_for_the_rules_off_the_hot_path_match_the_engines(seed: i
             _trade_both(engine, core, key, other_key, market_id, rng.choice([-1, 1]))
         elif step < 0.08:  # governance moves a market's status
             market = engine.markets[rng.choice(["BTC-USD", "ETH-USD"])]
-            status = rng.choice([MarketStatus.ACTIVE] * 3 + [MarketStatus.REDUCE_ONLY])
+            status = rng.choice(
+                [MarketStatus.ACTIVE] * 4 + [MarketStatus.REDUCE_ONLY, MarketStatus.PAUSED]
+            )
             market.spec = msgspec.structs.replace(market.spec, status=status)
             core.set_spec(market.spec)
     assert _native_state(core) == _state(engine)

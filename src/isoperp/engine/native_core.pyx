@@ -1,5 +1,5 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""A C-level core for the engine's order path (a prototype, not yet the engine).
+"""A C-level core for the engine's state and order path (not yet wired into the engine).
 
 State lives in C: orders in a pool threaded into price levels, levels and client ids in
 open-addressing hash maps, subaccounts as structs each with a short array of holdings (one
@@ -314,15 +314,14 @@ cdef class NativeCore:
     cdef int n_levels, cap_levels, free_level
     cdef CMarket* markets
     cdef int n_markets
-    cdef list market_ids    # index -> the interned id
+    cdef list market_ids    # index -> id
     cdef list triggers      # per market: {order id: (its PlaceOrder's fields, order slot)}
     cdef dict market_index  # id -> index
     cdef CSub* subs
     cdef int n_subs, cap_subs
     cdef list sub_owner, sub_number, sub_key
     cdef dict owners        # owner -> {number: index}
-    cdef Heap expiries      # expires_at·2^20 + ... no: pairs below
-    cdef i64* exp_ts
+    cdef i64* exp_ts        # GTT expiries: a heap of (expires at, order id) pairs
     cdef i64* exp_id
     cdef i64 n_exp, cap_exp
     cdef public i64 next_order_id, last_ts, max_open_orders
