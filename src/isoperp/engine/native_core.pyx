@@ -18,6 +18,7 @@ market's spec), and ``canonical()`` gives the state in the snapshot's rows. Not 
 the liquidation sweep, restoring from a snapshot, listing a market after start; and the
 engine does not use the core yet.
 """
+from isoperp.engine.core cimport Applied, _applied
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memset
 from cpython.long cimport PyLong_AsLongLongAndOverflow
@@ -291,16 +292,6 @@ cdef struct CSub:
     int isolated_market  # -1: none
     char is_isolated
     i64 stamp
-
-
-cdef class Applied:
-    """What a command did: its events, and the (owner, number) of every subaccount it
-    changed."""
-    cdef public list events
-    cdef public frozenset touched
-
-    def __repr__(self):
-        return f"Applied(events={self.events!r}, touched={self.touched!r})"
 
 
 cdef class NativeCore:
@@ -821,7 +812,8 @@ cdef class NativeCore:
         return self.events
 
     cpdef Applied apply(self, cmd):
-        cdef Applied applied = Applied.__new__(Applied)
+        """The engine's ``apply`` for the commands the core takes: events out, the touched
+        subaccounts, and a refusal as one Rejected event with nothing changed."""
         cdef type kind = type(cmd)
         cdef i64 ts
         cdef tuple fields = astuple(cmd) if kind is PlaceOrder or kind is CancelOrder else None
@@ -1524,13 +1516,6 @@ cdef class NativeCore:
                     out.append((self.orders[o].order_id, self.orders[o].remaining))
                 o = self.orders[o].sub_next
         return sorted(out)
-
-
-cdef Applied _applied(list events, frozenset touched):
-    cdef Applied applied = Applied.__new__(Applied)
-    applied.events = events
-    applied.touched = touched
-    return applied
 
 
 cdef inline i64 _check(str name, value, i64 low, i64 high) except? -1:
