@@ -19,9 +19,9 @@ the liquidation sweep, restoring from a snapshot, listing a market after start; 
 engine does not use the core yet.
 """
 from isoperp.engine.core cimport Applied, _applied
+from isoperp.numeric.bounds cimport check_range, check_wide_range
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memset
-from cpython.long cimport PyLong_AsLongLongAndOverflow
 from msgspec import to_builtins
 from msgspec.structs import astuple
 
@@ -36,7 +36,7 @@ from isoperp.events.trading import (Deposited, Fill, OrderAccepted, OrderCancele
 from isoperp.funding.index import settled_funding
 from isoperp.markets import MarketStatus
 from isoperp.numeric.bounds import (MAX_PRICE_TICKS, MAX_QUANTUMS, MAX_SIZE_STEPS,
-                                    MAX_TIMESTAMP_MS)
+                                    MAX_TIMESTAMP_MS, OutOfBounds)
 from isoperp.accounts.subaccount import MAX_OWNER_KEY, MAX_SUBACCOUNT_NUMBER
 
 cdef extern from *:
@@ -438,8 +438,8 @@ cdef class NativeCore:
         """The subaccount, or refuse (its number checked as the engine checks it)."""
         cdef int s = self._find_sub(owner, number) if type(owner) is int and type(number) is int else -1
         if s < 0:
-            _check_wide("owner", owner, 0, MAX_OWNER_KEY)
-            _check("subaccount", number, 0, C_MAX_SUB)
+            check_wide_range("owner", owner, 0, MAX_OWNER_KEY)
+            check_range("subaccount", number, 0, C_MAX_SUB)
             raise Reject(Code.UNKNOWN_SUBACCOUNT, f"no subaccount ({owner:#x}, {number})")
         return s
 
@@ -818,9 +818,9 @@ cdef class NativeCore:
         cdef i64 ts
         cdef tuple fields = astuple(cmd) if kind is PlaceOrder or kind is CancelOrder else None
         try:
-            ts = _check("ts", fields[0] if fields is not None else cmd.ts, 0, C_MAX_TS)
-        except Reject as exc:
-            return _applied([Rejected(code=exc.code, message=exc.message)], NOTHING)
+            ts = check_range("ts", fields[0] if fields is not None else cmd.ts, 0, C_MAX_TS)
+        except OutOfBounds as exc:
+            return _applied([Rejected(code=Code.OUT_OF_BOUNDS, message=str(exc))], NOTHING)
         if ts < self.last_ts:
             return _applied([Rejected(code=Code.TIME_WENT_BACKWARDS,
                                       message=f"ts {ts} < last ts {self.last_ts}")], NOTHING)
@@ -850,6 +850,9 @@ cdef class NativeCore:
                 raise Reject(Code.UNKNOWN_COMMAND, f"unknown command {kind.__name__}")
         except Reject as exc:
             self.events.append(Rejected(code=exc.code, message=exc.message))
+            self.n_touched = by_time
+        except OutOfBounds as exc:
+            self.events.append(Rejected(code=Code.OUT_OF_BOUNDS, message=str(exc)))
             self.n_touched = by_time
         return _applied(self.events, self._touched_keys())
 
@@ -902,9 +905,9 @@ cdef class NativeCore:
         self.exp_ts[i], self.exp_id[i] = at, oid
 
     cdef void _deposit(self, cmd) except *:
-        cdef i64 amount = _check("amount", cmd.amount, 1, C_MAX_Q)
-        _check_wide("owner", cmd.owner, 0, MAX_OWNER_KEY)
-        _check("subaccount", cmd.subaccount, 0, C_MAX_SUB)
+        cdef i64 amount = check_range("amount", cmd.amount, 1, C_MAX_Q)
+        check_wide_range("owner", cmd.owner, 0, MAX_OWNER_KEY)
+        check_range("subaccount", cmd.subaccount, 0, C_MAX_SUB)
         cdef int s = self._find_sub(cmd.owner, cmd.subaccount)
         if s >= 0 and self.subs[s].collateral + amount > C_MAX_Q:
             raise Reject(Code.OUT_OF_BOUNDS, "collateral would exceed MAX_QUANTUMS")
@@ -916,7 +919,7 @@ cdef class NativeCore:
         self.events.append(Deposited(owner=cmd.owner, subaccount=cmd.subaccount, amount=amount))
 
     cdef void _withdraw(self, cmd) except *:
-        cdef i64 amount = _check("amount", cmd.amount, 1, C_MAX_Q)
+        cdef i64 amount = check_range("amount", cmd.amount, 1, C_MAX_Q)
         cdef int s = self._sub(cmd.owner, cmd.subaccount)
         self._debit(s, amount)
         self.withdrawn += amount
@@ -924,12 +927,12 @@ cdef class NativeCore:
         self.events.append(Withdrawn(owner=cmd.owner, subaccount=cmd.subaccount, amount=amount))
 
     cdef void _transfer(self, cmd) except *:
-        cdef i64 amount = _check("amount", cmd.amount, 1, C_MAX_Q)
+        cdef i64 amount = check_range("amount", cmd.amount, 1, C_MAX_Q)
         cdef int source = self._sub(cmd.owner, cmd.subaccount), target
         if (cmd.owner, cmd.subaccount) == (cmd.to_owner, cmd.to_subaccount):
             raise Reject(Code.BAD_MARGIN_SOURCE, "a transfer needs two different subaccounts")
-        _check_wide("to_owner", cmd.to_owner, 0, MAX_OWNER_KEY)
-        _check("to_subaccount", cmd.to_subaccount, 0, C_MAX_SUB)
+        check_wide_range("to_owner", cmd.to_owner, 0, MAX_OWNER_KEY)
+        check_range("to_subaccount", cmd.to_subaccount, 0, C_MAX_SUB)
         target = self._find_sub(cmd.to_owner, cmd.to_subaccount)
         if target >= 0 and self.subs[target].collateral + amount > C_MAX_Q:
             raise Reject(Code.OUT_OF_BOUNDS, "collateral would exceed MAX_QUANTUMS")
@@ -978,10 +981,10 @@ cdef class NativeCore:
             raise Reject(Code.NO_PRICE, f"{market_id} has no oracle price yet")
         if not (type(side) is Side and type(kind) is OrderKind and type(tif) is TimeInForce):
             raise Reject(Code.BAD_ORDER_TYPE, f"bad side/kind/tif {side!r}/{kind!r}/{tif!r}")
-        cdef i64 c_size = _check("size", size, 1, C_MAX_SIZE)
-        cdef i64 c_price = _check("price", price, 1, C_MAX_PRICE)
-        cdef i64 c_client = _check("client_id", client_id, 0, 2**63 - 1)
-        cdef i64 c_margin = _check("isolated_margin", margin, 0, C_MAX_Q)
+        cdef i64 c_size = check_range("size", size, 1, C_MAX_SIZE)
+        cdef i64 c_price = check_range("price", price, 1, C_MAX_PRICE)
+        cdef i64 c_client = check_range("client_id", client_id, 0, 2**63 - 1)
+        cdef i64 c_margin = check_range("isolated_margin", margin, 0, C_MAX_Q)
         if <i128>c_size * c_price * m.k > C_MAX_Q:
             raise Reject(Code.OUT_OF_BOUNDS, "order notional exceeds MAX_QUANTUMS")
         if type(reduce_only) is not bool:
@@ -994,7 +997,7 @@ cdef class NativeCore:
         if conditional != (trigger is not None):
             raise Reject(Code.BAD_ORDER_TYPE, "a trigger price goes with stop/take-profit orders only")
         if trigger is not None:
-            _check("trigger_price", trigger, 1, C_MAX_PRICE)
+            check_range("trigger_price", trigger, 1, C_MAX_PRICE)
             if c_margin:
                 raise Reject(Code.BAD_ORDER_TYPE, "move isolated margin before placing a conditional order")
         cdef bint immediate = tif is IOC or tif is FOK
@@ -1004,11 +1007,11 @@ cdef class NativeCore:
             raise Reject(Code.BAD_ORDER_TYPE, "expires_at goes with GTT orders only")
         cdef i64 c_expires = -1
         if expires_at is not None:
-            c_expires = _check("expires_at", expires_at, 0, 2**53)
+            c_expires = check_range("expires_at", expires_at, 0, 2**53)
             if c_expires <= ts:
                 raise Reject(Code.BAD_ORDER_TYPE, "a GTT order must expire after its timestamp")
         if c_margin:
-            _check("margin_source", source, 0, C_MAX_SUB)
+            check_range("margin_source", source, 0, C_MAX_SUB)
             if number == source:
                 raise Reject(Code.BAD_MARGIN_SOURCE, "margin must come from another subaccount")
             if number == 0:
@@ -1019,8 +1022,8 @@ cdef class NativeCore:
         cdef int s = self._find_sub(owner, number) if type(owner) is int and type(number) is int else -1
         cdef bint created = False
         if s < 0:
-            _check_wide("owner", owner, 0, MAX_OWNER_KEY)
-            _check("subaccount", number, 0, C_MAX_SUB)
+            check_wide_range("owner", owner, 0, MAX_OWNER_KEY)
+            check_range("subaccount", number, 0, C_MAX_SUB)
             if not c_margin:
                 raise Reject(Code.UNKNOWN_SUBACCOUNT, f"no subaccount ({owner:#x}, {number})")
             s = self._new_sub(owner, number)
@@ -1422,7 +1425,7 @@ cdef class NativeCore:
         else:
             self._sub(cmd.owner, cmd.subaccount)
             numbers = (cmd.subaccount,)
-        _check_wide("owner", cmd.owner, 0, MAX_OWNER_KEY)
+        check_wide_range("owner", cmd.owner, 0, MAX_OWNER_KEY)
         for number in numbers:
             s = self._find_sub(cmd.owner, number)
             if s < 0:
@@ -1517,26 +1520,6 @@ cdef class NativeCore:
                 o = self.orders[o].sub_next
         return sorted(out)
 
-
-cdef inline i64 _check(str name, value, i64 low, i64 high) except? -1:
-    """numeric.bounds.check_range, refusing with its message."""
-    cdef int overflow = 0
-    cdef i64 number
-    if type(value) is int:
-        number = PyLong_AsLongLongAndOverflow(value, &overflow)
-        if not overflow and low <= number <= high:
-            return number
-    raise Reject(Code.OUT_OF_BOUNDS, _outside(name, value, low, high))
-
-cdef object _check_wide(str name, value, low, high):
-    if type(value) is int and low <= value <= high:
-        return value
-    raise Reject(Code.OUT_OF_BOUNDS, _outside(name, value, low, high))
-
-cdef str _outside(str name, value, low, high):
-    if type(value) is not int:
-        return f"{name} must be an integer, got {type(value).__name__}"
-    return f"{name}={value} outside [{low}, {high}]"
 
 cdef str _status_name(int status):
     for member, code in STATUS_CODES.items():
