@@ -44,8 +44,9 @@ def register(benches: Any) -> None:
 
     engine = benches.add_parser("engine", help="replay an order-flow file through the engine")
     engine.add_argument("--flow", type=Path, required=True)
-    engine.add_argument("--book-only", action="store_true", help="the bare book, no accounts")
-    engine.add_argument(
+    core = engine.add_mutually_exclusive_group()
+    core.add_argument("--book-only", action="store_true", help="the bare book, no accounts")
+    core.add_argument(
         "--native-core",
         action="store_true",
         help="the C-level order core (not yet wired into the engine; see engine-performance.md)",
