@@ -32,6 +32,7 @@ from isoperp.engine import Engine, orders
 from isoperp.engine.native_core import NativeCore
 from isoperp.engine.snapshot import canonical
 from isoperp.events import Rejected
+from isoperp.events.trading import OrderResized
 from isoperp.markets import MarketSpec, MarketStatus
 from isoperp.markets.examples import BTC_USD, ETH_USD
 from tests.engine.helpers import report
@@ -442,6 +443,7 @@ def test_the_primitives_for_the_rules_off_the_hot_path_match_the_engines(seed: i
         expected = health(sub, engine.markets)
         assert core.health(*key) == (expected.value, expected.initial, expected.maintenance)
         assert core.free_collateral(*key) == free_collateral(sub, engine.markets)
+        assert _copy(core.subaccount(*key)) == _copy(sub)
         step = rng.random()
         if step < 0.03:  # a liquidation's first step
             engine.events = []
@@ -461,8 +463,100 @@ def test_the_primitives_for_the_rules_off_the_hot_path_match_the_engines(seed: i
             )
             market.spec = msgspec.structs.replace(market.spec, status=status)
             core.set_spec(market.spec)
+        elif step < 0.10:  # a protocol sweep through the book, its taker side a policy
+            _sweep_both(engine, core, key, rng.choice(["BTC-USD", "ETH-USD"]), rng)
+    for market_id, market in engine.markets.items():
+        assert core.depth(market_id, True) == market.book.depth(True)
+        assert core.depth(market_id, False) == market.book.depth(False)
+        assert core.best(market_id, True) == market.book.best_bid()
+        assert core.best(market_id, False) == market.book.best_ask()
+        assert core.last_trade(market_id) == market.last_trade
+        assert core.waiting(market_id) == market.triggers
+        assert sorted(core.book_orders(market_id)) == sorted(market.book.orders)
     assert _native_state(core) == _state(engine)
     assert core.canonical() == _canonical(engine)
+    # A core loaded from those rows holds the same and carries on as the engine restored.
+    # (Restoring takes the markets' specs from the registry, so the status changes made
+    # above by hand are gone from both.)
+    restored = Engine.restore(engine.snapshot())
+    loaded = NativeCore(MARKETS, MAX_OPEN)
+    for market_id, market in restored.markets.items():  # before the orders: nothing fires
+        loaded.set_price(market_id, market.price)
+        loaded.set_funding_index(market_id, market.funding.index)
+        loaded.set_stale(market_id, market.oracle_stale)
+        loaded.set_spec(market.spec)
+    loaded.load(core.canonical())
+    loaded.last_ts = core.last_ts
+    assert loaded.canonical() == core.canonical() == _canonical(restored)
+    session.engine = restored
+    for _ in range(100):
+        side_by_side(restored, loaded, session.next())
+    assert loaded.canonical() == _canonical(restored)
+    # Final settlement of one market, as governance's delisting runs it.
+    market = restored.markets["BTC-USD"]
+    restored.events, restored.touched = [], set()
+    restored._settle_market(market)
+    events, touched = loaded.settle_market("BTC-USD")
+    assert _normal(events) == _normal(restored.events)
+    assert touched == restored.touched
+    assert loaded.canonical() == _canonical(restored)
+
+
+def _copy(sub: object) -> tuple:
+    """What a subaccount copy carries, comparable across the engine and the core."""
+    return (
+        sub.key,
+        sub.collateral,
+        sub.isolated_market,
+        [(m, p.size, p.funding_index, p.cost) for m, p in sub.positions.items()],
+        {m: (e.buy_qty, e.buy_value, e.sell_qty, e.sell_value) for m, e in sub.exposure.items()},
+        [(c, o.order_id, o.remaining, o.price, o.is_buy) for c, o in sub.orders.items()],
+        sorted(sub.reduce_only),
+    )
+
+
+class _Plain(orders.Matcher):
+    """A taker side for both sweeps: a fixed fee, a cap on how many fills it allows, and a
+    note after each fill (the shape of liquidations.LiquidationMatcher)."""
+
+    def __init__(self, fee: int, fills: int) -> None:
+        self.fee, self.fills = fee, fills
+
+    def taker_fee(self, amount: int) -> int:
+        return self.fee
+
+    def taker_allowed(self, qty: int, price: int, cash: int) -> bool:
+        self.fills -= 1
+        return self.fills >= 0
+
+    def after_fill(self, qty: int, price: int) -> list:
+        return [OrderResized(order_id=-qty, remaining=price)]  # any event will do as a marker
+
+
+def _sweep_both(
+    engine: Engine, core: NativeCore, key: tuple, market_id: str, rng: random.Random
+) -> None:
+    """A protocol order closing part of ``key``'s position through the book, in the engine
+    (a Matcher whose taker side is ``_Plain``) and in the core (``_Plain`` as its policy)."""
+    sub, market = engine.subaccounts[key], engine.markets[market_id]
+    size = sub.size(market_id)
+    if not size:
+        return
+    fee, fills, qty = rng.choice([0, 7]), rng.randint(0, 3), rng.randint(1, abs(size))
+    limit = market.price * (95 if size > 0 else 105) // 100
+    matcher = _Plain(fee, fills)
+    matcher.setup(engine, market, sub, size < 0, 0, None)
+    engine.events, engine.touched = [], set()
+
+    def after_fill(qty: int, price: int) -> None:  # the engine's Matcher appends its own
+        engine.events.extend(_Plain.after_fill(matcher, qty, price))
+
+    matcher.after_fill = after_fill  # type: ignore[method-assign]
+    left = matcher.sweep(limit, qty)
+    got_left, events, touched = core.liquidation_sweep(
+        *key, market_id, limit, qty, _Plain(fee, fills)
+    )
+    assert (got_left, _normal(events), touched) == (left, _normal(engine.events), engine.touched)
 
 
 def _trade_both(

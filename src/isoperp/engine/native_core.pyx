@@ -12,17 +12,19 @@ Funding settles here (on every trade, and margin counts what is unsettled), cond
 orders fire here when the mark reaches their trigger, and withdrawals and transfers are
 judged here. What moves a market's mark, funding index and stale flag stays outside (oracle
 reports, funding ticks): ``set_price``, ``set_funding_index`` and ``set_stale`` take them.
-For the rules off the hot path there are primitives (health and free collateral,
-cancelling a subaccount's orders, one side of a trade outside the book, open interest, a
-market's spec), and ``canonical()`` gives the state in the snapshot's rows. Not yet here:
-the liquidation sweep, restoring from a snapshot, listing a market after start; and the
-engine does not use the core yet.
+For the rules off the hot path there are primitives: health and free collateral;
+cancelling a subaccount's orders; one side of a trade outside the book; a protocol sweep
+through the book whose taker side is a Python policy (liquidation's); crediting collateral
+and moving a funding entry (insurance, socialised loss); final settlement; listing and
+delisting markets and their specs. ``canonical()`` gives the state in the snapshot's rows
+and ``load()`` takes them back; copies of subaccounts and orders and the book's depth serve
+the read-only views. The engine does not use the core yet.
 """
 from isoperp.engine.core cimport Applied, _applied
 from isoperp.numeric.bounds cimport check_range, check_wide_range
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memset
-from msgspec import to_builtins
+from msgspec import convert, to_builtins
 from msgspec.structs import astuple
 
 from isoperp.commands.oracle import PriceReport
@@ -32,7 +34,10 @@ from isoperp.engine.rejections import Code, Reject
 from isoperp.events import Rejected
 from isoperp.events.funding import FundingPaid
 from isoperp.events.trading import (Deposited, Fill, OrderAccepted, OrderCanceled, OrderResized,
-                                    OrderRested, OrderTriggered, Transferred, Withdrawn)
+                                    OrderRested, OrderTriggered, PositionSettled, Transferred,
+                                    Withdrawn)
+from isoperp.accounts.subaccount import Exposure, Position, Subaccount
+from isoperp.book.order import new_order
 from isoperp.funding.index import settled_funding
 from isoperp.markets import MarketStatus
 from isoperp.numeric.bounds import (MAX_PRICE_TICKS, MAX_QUANTUMS, MAX_SIZE_STEPS,
@@ -327,6 +332,7 @@ cdef class NativeCore:
     cdef public object withdrawn
     cdef str _stop_reason
     cdef list _moved         # makers with reduce-only orders whose position moved
+    cdef object _policy      # a liquidation sweep's taker side (None: an order's)
 
     def __cinit__(self):
         map_init(&self.clients, 1 << 10)
@@ -359,17 +365,30 @@ cdef class NativeCore:
 
     def __init__(self, markets, max_open_orders):
         """``markets``: (spec, price in ticks) pairs, as Engine takes them."""
-        listed = list(markets)
-        self.markets = <CMarket*>calloc(len(listed) or 1, sizeof(CMarket))
-        for spec, price in listed:
-            i = self.n_markets
-            self.n_markets += 1
-            self.market_index[spec.market_id] = i
-            self.market_ids.append(spec.market_id)
-            self.triggers.append({})
-            self._set_spec(i, spec)
-            self.markets[i].price = price
+        for spec, price in markets:
+            self.add_market(spec, price)
         self.max_open_orders = max_open_orders
+
+    def add_market(self, spec, i64 price=0):
+        """List a market (its mark ``price`` in ticks: 0 until the first oracle price)."""
+        cdef int i = self.n_markets
+        self.markets = <CMarket*>realloc(self.markets, (i + 1) * sizeof(CMarket))
+        if self.markets == NULL:
+            raise MemoryError()
+        memset(&self.markets[i], 0, sizeof(CMarket))
+        self.n_markets += 1
+        self.market_index[spec.market_id] = i
+        self.market_ids.append(spec.market_id)
+        self.triggers.append({})
+        self._set_spec(i, spec)
+        self.markets[i].price = price
+
+    def delist(self, market_id):
+        """A market leaves (after its final settlement: no orders, no positions)."""
+        del self.market_index[market_id]
+
+    def listed(self, market_id):
+        return market_id in self.market_index
 
     cdef void _set_spec(self, int i, spec) except *:
         cdef CMarket* m = &self.markets[i]
@@ -762,13 +781,9 @@ cdef class NativeCore:
     def cancel_orders(self, owner, number, str reason):
         """Take every open order of a subaccount off, oldest first (a liquidation's first
         step). Returns the events."""
-        cdef int s = self._sub(owner, number), o, nxt
+        cdef int s = self._sub(owner, number)
         self.events = []
-        o = self.subs[s].first_order
-        while o >= 0:
-            nxt = self.orders[o].sub_next
-            self._take_off(o, reason)
-            o = nxt
+        self._take_off_all(s, -1, reason)
         return self.events
 
     def trade(self, owner, number, market_id, i64 size_delta, i64 price, cash):
@@ -791,6 +806,77 @@ cdef class NativeCore:
         cdef int s = self._sub(owner, number)
         if self.subs[s].is_isolated:
             self.subs[s].isolated_market = self.market_index[market_id]
+
+    def liquidation_sweep(self, owner, number, market_id, i64 limit, i64 qty, policy):
+        """The protocol's liquidation order: close up to ``qty`` of the position through the
+        book up to ``limit`` (liquidations.LiquidationMatcher). ``policy`` is its taker side:
+        ``taker_fee(amount)``, ``taker_allowed(qty, price, cash)`` (False stops the sweep),
+        ``after_fill(qty, price)`` returning the events that follow the fill; it may read and
+        credit the core meanwhile. Returns (what is left, events, touched)."""
+        cdef int s = self._sub(owner, number), mi = self.market_index[market_id]
+        cdef bint is_buy = self._size(&self.subs[s], mi) < 0
+        cdef i64 left
+        self.events = []
+        self.stamp += 1
+        self.n_touched = 0
+        self._stop_reason = ""
+        self._moved = None
+        self._policy = policy
+        try:
+            left = self._sweep(s, mi, 0, is_buy, limit, qty)
+        finally:
+            self._policy = None
+        self._keep_reduce_only_reducing(s, mi)
+        if self._moved is not None:
+            for ms in self._moved:
+                self._keep_reduce_only_reducing(ms, mi)
+        return left, self.events, self._touched_keys()
+
+    def add_collateral(self, owner, number, amount):
+        """Credit (or, negative, debit) collateral outside any check: an insurance delta, a
+        socialised loss made good. The caller records what it touched."""
+        self.subs[self._sub(owner, number)].collateral += amount
+
+    def add_to_funding_entry(self, owner, number, market_id, delta):
+        """Move the index a position last settled at (a socialised loss charged through
+        funding)."""
+        cdef Holding* h = self._holding(&self.subs[self._sub(owner, number)],
+                                        self.market_index[market_id])
+        h.funding_index += delta
+
+    def settle_market(self, market_id):
+        """Final settlement (Engine._settle_market): every order of the market cancelled, by
+        id, then every position closed at the mark, its funding settled first. Returns
+        (events, touched)."""
+        cdef int mi = self.market_index[market_id], s
+        cdef CMarket* m = &self.markets[mi]
+        cdef Holding* h
+        cdef i128 amount
+        self.events = []
+        self.stamp += 1
+        self.n_touched = 0
+        slots = {}
+        for s in range(self.n_subs):
+            o = self.subs[s].first_order
+            while o >= 0:
+                if self.orders[o].market == mi:
+                    slots[self.orders[o].order_id] = o
+                o = self.orders[o].sub_next
+        waiting = self.triggers[mi]
+        for oid in sorted(i for i in slots if i not in waiting) + sorted(waiting):
+            self._take_off(slots[oid], "market_status")
+        for s in sorted(range(self.n_subs), key=lambda i: self.sub_key[i]):
+            h = self._holding(&self.subs[s], mi)
+            if h == NULL or not h.size:
+                continue
+            size = h.size
+            amount = <i128>size * m.price * m.k
+            self._trade(s, mi, -size, m.price, amount)
+            self.events.append(PositionSettled(owner=self.sub_owner[s], subaccount=self.sub_number[s],
+                                               market=market_id, size=size, price=m.price,
+                                               amount=int(amount)))
+        m.open_interest = 0
+        return self.events, self._touched_keys()
 
     def set_stale(self, market_id, bint stale):
         """Whether the market's oracle price is stale (the engine's oracle says)."""
@@ -1287,6 +1373,7 @@ cdef class NativeCore:
         """One fill (Matcher.fill). False: the taker stops (``_stop_reason`` says why)."""
         cdef i64 position, reducible, m_old, t_old, m_new, t_new, oi_delta
         cdef i128 amount, maker_fee, taker_fee, m_cash, t_cash
+        cdef bint allowed
         if maker.reduce_only:
             position = self._size(msub, mi)
             reducible = iabs(position) if position and (position > 0) == is_buy else 0
@@ -1296,7 +1383,10 @@ cdef class NativeCore:
             q = min(q, reducible)
         amount = <i128>q * price * m.k
         maker_fee = self._maker_fee(m, amount)
-        taker_fee = mul_ppm_ceil(amount, m.taker_ppm)
+        if self._policy is None:
+            taker_fee = mul_ppm_ceil(amount, m.taker_ppm)
+        else:
+            taker_fee = self._policy.taker_fee(int(amount))
         m_old = self._size(msub, mi)
         t_old = self._size(sub, mi)
         m_new = m_old - sign * q
@@ -1316,8 +1406,12 @@ cdef class NativeCore:
         if not self._fill_allowed(msub, mi, -sign * q, m_cash):
             self._take_off(o, "margin")
             return True
-        if not self._fill_allowed(sub, mi, sign * q, t_cash):
-            self._stop_reason = "margin"
+        if self._policy is None:
+            allowed = self._fill_allowed(sub, mi, sign * q, t_cash)
+        else:
+            allowed = self._policy.taker_allowed(q, price, int(t_cash))
+        if not allowed:
+            self._stop_reason = "margin"  # what a cancelled order's event says
             return False
         self._trade(ms, mi, -sign * q, price, m_cash)
         self._trade(s, mi, sign * q, price, t_cash)
@@ -1330,7 +1424,8 @@ cdef class NativeCore:
             self._unrest(o)
             self._release(o)
         self._expose(msub, mi, not is_buy, -q, price)
-        self._expose(sub, mi, is_buy, -q, limit)
+        if self._policy is None:  # the protocol's liquidation order rests nowhere
+            self._expose(sub, mi, is_buy, -q, limit)
         if msub.n_reduce_only:
             if self._moved is None:
                 self._moved = [ms]
@@ -1340,6 +1435,8 @@ cdef class NativeCore:
                                 taker_oid, self.sub_owner[ms], self.sub_number[ms],
                                 self.sub_owner[s], self.sub_number[s], <i64>maker_fee,
                                 <i64>taker_fee))
+        if self._policy is not None:
+            self.events.extend(self._policy.after_fill(q, price))
         qty[0] -= q
         return True
 
@@ -1428,14 +1525,20 @@ cdef class NativeCore:
         check_wide_range("owner", cmd.owner, 0, MAX_OWNER_KEY)
         for number in numbers:
             s = self._find_sub(cmd.owner, number)
-            if s < 0:
-                continue
-            o = self.subs[s].first_order
-            while o >= 0:
-                nxt = self.orders[o].sub_next
-                if mi < 0 or self.orders[o].market == mi:
-                    self._take_off(o, "user")
-                o = nxt
+            if s >= 0:
+                self._take_off_all(s, mi, "user")
+
+    cdef void _take_off_all(self, int s, int mi, str reason) except *:
+        """Take a subaccount's open orders off (in one market, or all with ``mi`` −1) in the
+        order of their ids, as the engine does."""
+        cdef int o = self.subs[s].first_order
+        slots = []
+        while o >= 0:
+            if mi < 0 or self.orders[o].market == mi:
+                slots.append((self.orders[o].order_id, o))
+            o = self.orders[o].sub_next
+        for _, o in sorted(slots):
+            self._take_off(o, reason)
 
     # -- views, for tests ---------------------------------------------------------------------
 
@@ -1459,7 +1562,7 @@ cdef class NativeCore:
         cdef CSub* sub
         cdef Holding* h
         markets = {}
-        for mi, mid in enumerate(self.market_ids):
+        for mid, mi in self.market_index.items():
             m = &self.markets[mi]
             rows = {}
             for s in range(self.n_subs):
@@ -1492,11 +1595,167 @@ cdef class NativeCore:
                   self.withdrawn]
         return {"header": header, "markets": markets, "subaccounts": subaccounts}
 
+    def load(self, dict rows):
+        """Fill a fresh core (its markets listed) from ``canonical()``'s rows: subaccounts in
+        key order, then each market's resting orders in id order (time priority within a
+        level), exposure and expiries rebuilt, then its conditional orders."""
+        cdef int s, o, mi
+        cdef Holding* h
+        cdef COrder* order
+        self.next_order_id, fees, self.funding_pool, self.deposited, self.withdrawn = rows["header"]
+        self.fees = fees
+        for owner, number, collateral, isolated, positions in rows["subaccounts"]:
+            s = self._new_sub(owner, number)
+            self.subs[s].collateral = collateral
+            if isolated is not None:
+                self.subs[s].isolated_market = self.market_index[isolated]
+            for mid, size, funding_index, cost in positions:
+                h = self._add_holding(&self.subs[s], self.market_index[mid])
+                h.size, h.funding_index, h.cost = size, funding_index, cost
+                self.positions_opened += 1
+                h.opened = self.positions_opened
+        for mid, (open_interest, last_trade, resting, conditional) in rows["markets"].items():
+            mi = self.market_index[mid]
+            self.markets[mi].open_interest = open_interest
+            self.markets[mi].last_trade = last_trade or 0
+            for row in resting:
+                o = self._revive(mi, row, False)
+                order = &self.orders[o]
+                self._rest(o)
+                self._expose(&self.subs[order.sub], mi, order.is_buy, order.remaining, order.price)
+                if order.expires_at >= 0:
+                    self._push_expiry(order.expires_at, order.order_id)
+            for row, command in conditional:
+                o = self._revive(mi, row, True)
+                (<dict>self.triggers[mi])[row[0]] = (
+                    astuple(convert(command, PlaceOrder)), o)
+
+    cdef int _revive(self, int mi, list row, bint conditional) except -1:
+        order_id, owner, number, client_id, is_buy, price, remaining, reduce_only, expires = row
+        cdef int s = self._sub(owner, number)
+        cdef int o = self._alloc_order()
+        cdef COrder* order = &self.orders[o]
+        memset(order, 0, sizeof(COrder))
+        order.order_id, order.client_id, order.price, order.remaining = (
+            order_id, client_id, price, remaining)
+        order.expires_at = -1 if expires is None else expires
+        order.market, order.sub, order.level = mi, s, -1
+        order.is_buy, order.reduce_only, order.conditional = is_buy, reduce_only, conditional
+        map_put(&self.clients, s, client_id, o)
+        self._link_to_sub(o)
+        return o
+
     cdef list _order_row(self, int o):
         cdef COrder* order = &self.orders[o]
         return [order.order_id, self.sub_owner[order.sub], self.sub_number[order.sub],
                 order.client_id, bool(order.is_buy), order.price, order.remaining,
                 bool(order.reduce_only), order.expires_at if order.expires_at >= 0 else None]
+
+    # -- reading the state (the engine's read-only views, snapshots, the scan) ------------------
+
+    def keys(self):
+        """Every subaccount's (owner, number), in the order they were made."""
+        return list(self.sub_key)
+
+    def has(self, owner, number):
+        return self._find_sub(owner, number) >= 0
+
+    def leaf(self, owner, number):
+        """(collateral, {market id: (size, funding index)}): what the rollup and the
+        liquidation scan read of a subaccount."""
+        cdef CSub* sub = &self.subs[self._sub(owner, number)]
+        cdef Holding* h
+        positions = {}
+        for i in range(sub.n_holdings):
+            h = &sub.holdings[i]
+            if h.size:
+                positions[self.market_ids[h.market]] = (h.size, int(h.funding_index))
+        return int(sub.collateral), positions
+
+    def subaccount(self, owner, number):
+        """A copy of a subaccount as accounts.Subaccount, with its open orders (book.Order
+        copies) and exposure: for margin math, the API and tests. Writing to it changes
+        nothing here."""
+        cdef int s = self._sub(owner, number)
+        cdef CSub* csub = &self.subs[s]
+        cdef Holding* h
+        sub = Subaccount(owner, number)
+        sub.collateral = int(csub.collateral)
+        if csub.isolated_market >= 0:
+            sub.isolated_market = self.market_ids[csub.isolated_market]
+        opened = []
+        for i in range(csub.n_holdings):
+            h = &csub.holdings[i]
+            mid = self.market_ids[h.market]
+            if h.size:
+                opened.append((h.opened, mid, Position(h.size, int(h.funding_index), int(h.cost))))
+            if h.buy_qty or h.sell_qty:
+                exposure = Exposure()
+                exposure.buy_qty, exposure.buy_value = h.buy_qty, int(h.buy_value)
+                exposure.sell_qty, exposure.sell_value = h.sell_qty, int(h.sell_value)
+                sub.exposure[mid] = exposure
+        for _, mid, position in sorted(opened, key=lambda row: row[0]):
+            sub.positions[mid] = position
+        o = csub.first_order
+        while o >= 0:
+            order = self._order_copy(o, sub)
+            sub.orders[order.client_id] = order
+            if self.orders[o].reduce_only and not self.orders[o].conditional:
+                sub.reduce_only[order.client_id] = order
+            o = self.orders[o].sub_next
+        return sub
+
+    cdef object _order_copy(self, int o, sub):
+        cdef COrder* order = &self.orders[o]
+        return new_order(order.order_id, sub, self.market_ids[order.market], order.client_id,
+                         order.is_buy, order.price, order.remaining, order.reduce_only,
+                         order.expires_at if order.expires_at >= 0 else None)
+
+    def book_orders(self, market_id):
+        """{order id: a copy of the order} for every resting order of a market."""
+        cdef int mi = self.market_index[market_id]
+        out = {}
+        for s in range(self.n_subs):
+            o = self.subs[s].first_order
+            while o >= 0:
+                if self.orders[o].market == mi and not self.orders[o].conditional:
+                    out[self.orders[o].order_id] = self._order_copy(
+                        o, self.subaccount(*self.sub_key[s]))
+                o = self.orders[o].sub_next
+        return dict(sorted(out.items()))
+
+    def best(self, market_id, bint bids):
+        """The best bid (or ask) in ticks, or None."""
+        cdef i64 best = self._best(&self.markets[self.market_index[market_id]], bids)
+        return None if best < 0 else best
+
+    def depth(self, market_id, bint is_buy):
+        """(price, size) per level of one side, best first (OrderBook.depth)."""
+        cdef int mi = self.market_index[market_id], l, o
+        cdef Heap* heap = &self.markets[mi].bids if is_buy else &self.markets[mi].asks
+        prices = set()
+        for i in range(heap.n):
+            price = -heap.items[i] if is_buy else heap.items[i]
+            if map_get(&self.levels, mi * 2 + is_buy, price) >= 0:
+                prices.add(price)
+        out = []
+        for price in sorted(prices, reverse=is_buy):
+            size = 0
+            o = self.lv[map_get(&self.levels, mi * 2 + is_buy, price)].head
+            while o >= 0:
+                size += self.orders[o].remaining
+                o = self.orders[o].newer
+            out.append((price, size))
+        return out
+
+    def last_trade(self, market_id):
+        cdef i64 price = self.markets[self.market_index[market_id]].last_trade
+        return price or None
+
+    def waiting(self, market_id):
+        """{order id: its PlaceOrder} for the market's conditional orders."""
+        return {oid: _as_command(fields)
+                for oid, (fields, _) in self.triggers[self.market_index[market_id]].items()}
 
     def conditional(self, market_id):
         """The ids of a market's conditional orders waiting for their trigger."""
