@@ -1540,7 +1540,7 @@ cdef class NativeCore:
         for _, o in sorted(slots):
             self._take_off(o, reason)
 
-    # -- views, for tests ---------------------------------------------------------------------
+    # -- summaries for the bench and the tests; snapshot rows ------------------------------------
 
     def positions(self):
         """{(owner, number): (collateral, {market id: (size, cost, funding index)})} for every
