@@ -41,7 +41,6 @@ bench: native
 	$(VENV)/bin/isoperp bench gen-flow --ops 200000 --seed 7 --out .bench-flow.jsonl
 	$(VENV)/bin/isoperp bench engine --flow .bench-flow.jsonl --json
 	$(VENV)/bin/isoperp bench engine --flow .bench-flow.jsonl --book-only --json
-	$(VENV)/bin/isoperp bench engine --flow .bench-flow.jsonl --native-core --json
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests setup.py

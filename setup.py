@@ -2,6 +2,7 @@
 
 A module with a .pxd beside its .py is compiled in pure-Python mode: the .py stays the
 source, the .pxd adds C types. Without a compiled module Python imports the .py itself.
+The engine's native core (engine/native_core.pyx) is Cython only: the engine needs it built.
 
 ``build_ext --pgo`` (what ``make native`` runs) optimises from a profile when the C compiler
 is GCC: the modules that changed are built instrumented, a training run replays a seeded
@@ -58,7 +59,7 @@ def _compiler_is_gcc() -> bool:
 
 def _train(workdir: Path) -> None:
     """The training run: the engine as the benchmark drives it (a seeded order flow through
-    the full engine, the bare book and the native core) and the demo (both markets, isolated and
+    the full engine and through the bare book) and the demo (both markets, isolated and
     cross, price moves, funding, a liquidation). PYTHONHASHSEED fixes the counts."""
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     flow = str(workdir / "training-flow.jsonl")
@@ -72,7 +73,6 @@ def _train(workdir: Path) -> None:
     )
     isoperp("bench", "engine", "--flow", flow, "--repeat", "1")
     isoperp("bench", "engine", "--flow", flow, "--repeat", "1", "--book-only")
-    isoperp("bench", "engine", "--flow", flow, "--repeat", "1", "--native-core")
     isoperp("demo")
 
 

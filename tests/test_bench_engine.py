@@ -27,19 +27,6 @@ def test_gen_flow_and_both_replays_agree_on_trades(tmp_path, capsys) -> None:  #
     assert engine["trades"] == book["trades"]
 
 
-def test_the_native_core_replays_the_flow_to_the_engines_trades(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    flow = tmp_path / "flow.jsonl"
-    assert main(["bench", "gen-flow", "--ops", "4000", "--seed", "5", "--out", str(flow)]) == 0
-    capsys.readouterr()
-    results = {}
-    for mode in ([], ["--native-core"]):
-        argv = ["bench", "engine", "--flow", str(flow), "--repeat", "1", "--json", *mode]
-        assert main(argv) == 0  # the native replay raises if its end state is not the engine's
-        results[bool(mode)] = json.loads(capsys.readouterr().out)
-    assert results[True]["mode"] == "native-core"
-    assert results[True]["trades"] == results[False]["trades"] > 0
-
-
 def test_a_replay_carries_oracle_reports_so_prices_never_go_stale() -> None:
     from isoperp.cli.bench_engine import _flow_commands
     from isoperp.commands.oracle import PriceReport

@@ -253,12 +253,10 @@ class Exchange(RuleBasedStateMachine):
                 assert len(sub.positions.keys() | sub.exposure.keys()) <= 1
 
     @invariant()
-    def the_owner_index_holds_exactly_the_subaccounts(self) -> None:
-        by_owner = self.engine.subaccounts_by_owner
-        indexed = {(o, n): sub for o, owned in by_owner.items() for n, sub in owned.items()}
-        assert all(by_owner.values())  # an owner whose last subaccount went is dropped
-        assert indexed.keys() == self.engine.subaccounts.keys()
-        assert all(sub is self.engine.subaccounts[key] for key, sub in indexed.items())
+    def every_subaccount_is_found_by_its_key(self) -> None:
+        keys = list(self.engine.subaccounts)
+        assert len(set(keys)) == len(keys)
+        assert all(self.engine.subaccounts[key].key == key for key in keys)
 
     @invariant()
     def open_orders_are_indexed_consistently(self) -> None:

@@ -55,6 +55,7 @@ def test_worked_example_isolated_long(markets) -> None:
     assert [(e.owner, e.subaccount) for e in started] == [(A, 1)]
     (adl,) = [e for e in events if isinstance(e, Deleveraged)]
     assert (adl.owner, adl.size, adl.bankrupt_subaccount) == (B, 100, 1)
+    isolated = eng.subaccounts[(A, 1)]  # a copy, read again
     assert isolated.positions == {} and isolated.collateral == 0
     assert eng.subaccounts[(A, 0)].collateral == 9_000 * USDC
     # B bought back at the bankruptcy price (≈ $40,025), not the $30,000 mark: the

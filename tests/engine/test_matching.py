@@ -216,30 +216,3 @@ def test_a_level_emptied_by_a_fill_behind_a_cancelled_order_is_gone(markets) -> 
     assert book.best_ask() is None and book.depth(False) == []
     post_only = order(C, "buy", 50_010, 1, ts=4, cid=2, tif=TimeInForce.POST_ONLY)
     assert kinds(eng.apply(post_only).events) == ["OrderAccepted", "OrderRested"]
-
-
-def test_every_market_keyed_entry_holds_the_markets_own_id(markets) -> None:
-    """Positions, exposures, resting orders and the market map hold the Market's interned
-    id, whatever string object the commands carried, and still do after a restore: lookups
-    then match by identity (a copied id would still be found, by comparing strings)."""
-
-    def copied(market_id: str) -> str:
-        return "".join(list(market_id))  # equal, but another object
-
-    def identical_to(market_id: str):
-        return lambda keys: [key is market_id for key in keys]
-
-    eng = funded(markets, A, B)
-    assert copied("BTC-USD") is not "BTC-USD"  # noqa: F632 - the point of the test
-    eng.apply(order(A, "sell", 50_005, 3, cid=1, market=copied("BTC-USD")))
-    eng.apply(order(A, "sell", 50_010, 3, cid=2, market=copied("BTC-USD")))
-    eng.apply(order(B, "buy", 50_005, 2, cid=1, market=copied("BTC-USD"), ts=3))
-    for engine in (eng, Engine.restore(eng.snapshot())):
-        the_id = identical_to(engine.markets["BTC-USD"].market_id)
-        seller, buyer = (engine.subaccount(owner, 0) for owner in (A, B))
-        assert the_id(engine.markets) == [True, False]  # BTC-USD, then ETH-USD
-        assert the_id(seller.positions) == the_id(buyer.positions) == [True]
-        assert the_id(seller.exposure) == [True]
-        resting = engine.markets["BTC-USD"].book.orders.values()
-        assert sorted(o.remaining for o in resting) == [1, 3]
-        assert the_id(o.market for o in resting) == [True, True]

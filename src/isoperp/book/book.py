@@ -114,22 +114,6 @@ class OrderBook:
         levels = self.bids if is_buy else self.asks
         return [(price, levels[price].size()) for price in sorted(levels, reverse=is_buy)]
 
-    def impact_price(self, is_bid: bool, notional: int, k: int) -> int | None:
-        """Average price (ticks) of filling ``notional`` quantums against one side — the
-        bids for the impact bid — rounded away from the trader; None if the side is thinner.
-        """
-        levels = self.bids if is_bid else self.asks
-        filled = cost = 0  # steps, and Σ steps·price
-        for price in sorted(levels, reverse=is_bid):
-            size = levels[price].size()
-            wanted = -(-(notional - cost * k) // (price * k))  # steps still needed, rounded up
-            take = min(size, wanted)
-            filled += take
-            cost += take * price
-            if cost * k >= notional:
-                return cost // filled if is_bid else -(-cost // filled)
-        return None
-
     def is_crossed(self) -> bool:
         bid, ask = self.best_bid(), self.best_ask()
         return bid is not None and ask is not None and bid >= ask

@@ -22,9 +22,8 @@ from isoperp.commands.trading import (
     Side,
     TimeInForce,
 )
-from isoperp.engine import Engine, orders
+from isoperp.engine import Engine, core
 from isoperp.engine.genesis import DEV_ORACLE_SECRET
-from isoperp.engine.native_core import NativeCore
 from isoperp.engine.prices import asset_id
 from isoperp.events.trading import Fill
 from isoperp.markets.examples import BTC_USD
@@ -44,13 +43,7 @@ def register(benches: Any) -> None:
 
     engine = benches.add_parser("engine", help="replay an order-flow file through the engine")
     engine.add_argument("--flow", type=Path, required=True)
-    core = engine.add_mutually_exclusive_group()
-    core.add_argument("--book-only", action="store_true", help="the bare book, no accounts")
-    core.add_argument(
-        "--native-core",
-        action="store_true",
-        help="the C-level order core (not yet wired into the engine; see engine-performance.md)",
-    )
+    engine.add_argument("--book-only", action="store_true", help="the bare book, no accounts")
     engine.add_argument("--accounts", type=int, default=100)
     engine.add_argument("--repeat", type=int, default=3, help="runs; the median is reported")
     engine.add_argument("--json", action="store_true")
@@ -169,89 +162,32 @@ def _engine_with_flow(ops: list[flow.FlowOp], accounts: int) -> tuple[Engine, li
     return _bench_engine(accounts), _flow_commands(ops, accounts)
 
 
-def _native_core(accounts: int) -> NativeCore:
-    """The bench engine's markets and funded accounts, in the native core."""
-    core = NativeCore([(BENCH_MARKET, 50_000)], 10_000)
-    for owner in range(accounts):
-        core.deposit(owner, owner % 2, 10**15)
-    return core
-
-
-def _replay_native(ops: list[flow.FlowOp], accounts: int) -> tuple[float, int | None, str]:
-    """The flow through the native core, ``apply`` alone timed. The core takes no oracle
-    reports yet; the flow's carry the same price throughout (about 15 ms of the engine's
-    replay verifies them), so they are left out. Trades are counted untimed, and the final
-    positions and book must equal the engine's."""
-    core = _native_core(accounts)
-    commands = [c for c in _flow_commands(ops, accounts) if type(c) is not PriceReport]
-    apply = core.apply
-    start = time.perf_counter()
-    for cmd in commands:
-        apply(cmd)
-    seconds = time.perf_counter() - start
-    return seconds, None, _native_digest(core)
-
-
-def _native_digest(core: NativeCore) -> str:
-    state = (sorted(core.positions().items()), core.resting("BTC-USD"), core.fee_collateral())
-    return hashlib.blake2b(repr(state).encode(), digest_size=32).hexdigest()
-
-
-def _count_native_trades(ops: list[flow.FlowOp], accounts: int) -> tuple[int, str]:
-    """An untimed replay through the native core and one through the engine: (trades,
-    digest); raises if the two end in different positions, fees or books."""
-    core = _native_core(accounts)
-    commands = _flow_commands(ops, accounts)
-    native = [c for c in commands if type(c) is not PriceReport]
-    trades = sum(type(event) is Fill for cmd in native for event in core.apply(cmd).events)
-    engine, _ = _engine_with_flow(ops, accounts)
-    engine.replay(commands)
-    expected = {
-        key: (
-            sub.collateral,
-            {m: (p.size, p.cost, p.funding_index) for m, p in sub.positions.items()},
-        )
-        for key, sub in engine.subaccounts.items()
-    }
-    book = sorted((o.order_id, o.remaining) for o in engine.markets["BTC-USD"].book.orders.values())
-    if (core.positions(), core.resting("BTC-USD"), core.fee_collateral()) != (
-        expected,
-        book,
-        engine.fee_collateral,
-    ):
-        raise AssertionError("the native core and the engine end in different states")
-    return trades, _native_digest(core)
-
-
 def run_engine(args: argparse.Namespace) -> int:
     try:
         ops = flow.read(args.flow)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}")
         return 2
-    replay = (
-        _replay_book if args.book_only else _replay_native if args.native_core else _replay_engine
-    )
+    replay = _replay_book if args.book_only else _replay_engine
     runs = [replay(ops, args.accounts) for _ in range(max(1, args.repeat))]
     seconds = sorted(r[0] for r in runs)[len(runs) // 2]
     digests = {r[2] for r in runs}
     trades = runs[0][1]
     if trades is None:
-        count = _count_native_trades if args.native_core else _count_engine_trades
-        trades, digest = count(ops, args.accounts)
+        trades, digest = _count_engine_trades(ops, args.accounts)
         digests.add(digest)
     if len(digests) != 1:
         raise AssertionError("replays of one flow disagree: the engine is not deterministic")
     (digest,) = digests
     result = {
-        "mode": "book-only" if args.book_only else "native-core" if args.native_core else "engine",
+        "mode": "book-only" if args.book_only else "engine",
         "ops": len(ops),
         "seconds": round(seconds, 4),
         "ops_per_sec": round(len(ops) / seconds),
         "trades": trades,
         "digest": digest,
         "runs_seconds": [round(r[0], 4) for r in runs],
-        "compiled": not orders.__file__.endswith(".py"),
+        "compiled": not core.__file__.endswith(".py"),
     }
     if args.json:
         print(json.dumps(result))
@@ -264,7 +200,9 @@ def run_engine(args: argparse.Namespace) -> int:
 
 
 def run_memory(args: argparse.Namespace) -> int:
-    """Bytes per resting order, measured with tracemalloc, for the bare book and the engine."""
+    """Bytes per resting order for the bare book and the engine: Python objects as
+    tracemalloc sees them, plus, for the engine, its native core's C allocations (which
+    tracemalloc does not see), counted at their capacity."""
     n = args.orders
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
@@ -276,7 +214,7 @@ def run_memory(args: argparse.Namespace) -> int:
     del book
     gc.collect()  # a level's orders link to each other: the collector frees them, not del
     engine = _bench_engine(100)
-    base = tracemalloc.get_traced_memory()[0]
+    base = tracemalloc.get_traced_memory()[0] + engine.core.allocated_bytes()
     for i in range(n):
         owner_id = i % 100
         engine.apply(
@@ -291,7 +229,7 @@ def run_memory(args: argparse.Namespace) -> int:
                 size=5,
             )
         )
-    engine_bytes = tracemalloc.get_traced_memory()[0] - base
+    engine_bytes = tracemalloc.get_traced_memory()[0] + engine.core.allocated_bytes() - base
     tracemalloc.stop()
     result = {
         "orders": n,

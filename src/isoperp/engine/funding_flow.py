@@ -1,5 +1,6 @@
-"""Funding in the engine: minute premium samples from the book's impact prices, hourly
-index ticks, and settlement of a position's funding whenever its size changes.
+"""Funding in the engine: minute premium samples from the book's impact prices and hourly
+index ticks. Each new index goes to the native core (Market.funding), which settles a
+position's funding whenever its size changes.
 
 Margin counts unsettled funding (accounts.margin), so settling changes no subaccount's
 value; it moves the amount between the subaccount and the funding pool, whose balance
@@ -8,17 +9,14 @@ value; it moves the amount between the subaccount and the funding pool, whose ba
 
 from typing import TYPE_CHECKING
 
-from isoperp.accounts.subaccount import Position, Subaccount
-from isoperp.engine.market import Market
-from isoperp.events.funding import FundingPaid
 from isoperp.funding import (
     FundingConfig,
     funding_tick,
+    impact_price,
     sample_due,
     sample_premium,
     tick_due,
 )
-from isoperp.funding.index import settled_funding
 from isoperp.governance import ParameterRegistry
 
 if TYPE_CHECKING:
@@ -59,38 +57,10 @@ def advance_funding(eng: "Engine", ts: int) -> bool:
                 market.funding_config,
                 state,
                 index_price,
-                book.impact_price(True, notional, k),
-                book.impact_price(False, notional, k),
+                impact_price(book.depth(True), notional, k, is_bid=True),
+                impact_price(book.depth(False), notional, k, is_bid=False),
                 ts,
             )
             eng.events.extend(events)
         market.funding = state
     return ticked
-
-
-def settle_funding(eng: "Engine", sub: Subaccount, market: Market) -> None:
-    """Settle a position's funding into collateral and restart it at the current index."""
-    position = sub.positions.get(market.market_id)
-    if position is not None:
-        settle_position_funding(eng, sub, market, position)
-
-
-def settle_position_funding(
-    eng: "Engine", sub: Subaccount, market: Market, position: Position
-) -> None:
-    """settle_funding for a position already looked up."""
-    index = market.funding_index
-    # Identity first: a position keeps the very index object it last settled at.
-    if position.funding_index is index or position.funding_index == index:
-        return
-    amount = settled_funding(position.size, position.funding_index, index)
-    position.funding_index = index
-    if amount:
-        sub.collateral += amount
-        eng.funding_pool -= amount
-        eng.touched.add(sub.key)
-        eng.events.append(
-            FundingPaid(
-                owner=sub.owner, subaccount=sub.number, market=market.market_id, amount=amount
-            )
-        )

@@ -1,5 +1,5 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""A C-level core for the engine's state and order path (not yet wired into the engine).
+"""The engine's state and order path in C: subaccounts, orders, books, open interest, fees.
 
 State lives in C: orders in a pool threaded into price levels, levels and client ids in
 open-addressing hash maps, subaccounts as structs each with a short array of holdings (one
@@ -18,9 +18,10 @@ through the book whose taker side is a Python policy (liquidation's); crediting 
 and moving a funding entry (insurance, socialised loss); final settlement; listing and
 delisting markets and their specs. ``canonical()`` gives the state in the snapshot's rows
 and ``load()`` takes them back; copies of subaccounts and orders and the book's depth serve
-the read-only views. The engine does not use the core yet.
+the engine's read-only views (engine.views). The engine (engine.core) owns one core and
+keeps the rest: governance, oracle, mark and funding state, insurance funds and liquidation.
 """
-from isoperp.engine.core cimport Applied, _applied
+from isoperp.engine.applied cimport Applied, applied
 from isoperp.numeric.bounds cimport check_range, check_wide_range
 from libc.stdlib cimport calloc, free, malloc, realloc
 from libc.string cimport memset
@@ -57,6 +58,7 @@ cdef i64 C_MAX_PRICE = MAX_PRICE_TICKS, C_MAX_SIZE = MAX_SIZE_STEPS
 cdef i64 C_MAX_Q = MAX_QUANTUMS, C_MAX_TS = MAX_TIMESTAMP_MS
 cdef i64 C_MAX_SUB = MAX_SUBACCOUNT_NUMBER
 cdef i128 FAST = (<i128>1) << 62
+cdef i64 NO_EXPIRY = (<i64>1) << 62  # later than any timestamp (numeric.bounds)
 cdef frozenset NOTHING = frozenset()
 cdef str NO_OPEN_ORDER = "no open order with this client id (it may have just filled)"
 
@@ -320,6 +322,7 @@ cdef class NativeCore:
     cdef i64* exp_ts        # GTT expiries: a heap of (expires at, order id) pairs
     cdef i64* exp_id
     cdef i64 n_exp, cap_exp
+    cdef readonly i64 next_expiry  # the earliest GTT expiry (NO_EXPIRY: none)
     cdef public i64 next_order_id, last_ts, max_open_orders
     cdef i128 fees
     cdef public object funding_pool   # − Σ settled funding (Engine.funding_pool)
@@ -347,6 +350,7 @@ cdef class NativeCore:
         self.sub_owner, self.sub_number, self.sub_key = [], [], []
         self.owners = {}
         self.next_order_id = 1
+        self.next_expiry = NO_EXPIRY
         self.deposited = 0
         self.withdrawn = 0
         self.funding_pool = 0
@@ -729,18 +733,13 @@ cdef class NativeCore:
 
     # -- apply -------------------------------------------------------------------------------
 
-    def deposit(self, owner, number, amount):
-        """Fund a subaccount, making it if need be (the test harness's Deposit)."""
-        return self.apply(Deposit(ts=self.last_ts, owner=owner, subaccount=number, amount=amount))
-
     def set_price(self, market_id, i64 price, ts=None):
         """A new mark price fires the market's conditional orders whose trigger it reached,
-        oldest first, each as a limit order at ``ts`` (orders.fire_triggers). Returns the
-        events."""
+        oldest first, each as a limit order at ``ts``. Returns (events, touched)."""
         cdef int mi = self.market_index[market_id]
         self.events = []
         if self.markets[mi].price == price:
-            return self.events
+            return self.events, NOTHING
         self.markets[mi].price = price
         self.stamp += 1
         self.n_touched = 0
@@ -758,7 +757,7 @@ cdef class NativeCore:
             except Reject as refusal:
                 self.events.append(OrderCanceled(order_id=oid, remaining=remaining,
                                                  reason=refusal.code))
-        return self.events
+        return self.events, self._touched_keys()
 
     # -- primitives for the rules off the hot path (liquidation, takeovers, governance) -------
 
@@ -906,9 +905,9 @@ cdef class NativeCore:
         try:
             ts = check_range("ts", fields[0] if fields is not None else cmd.ts, 0, C_MAX_TS)
         except OutOfBounds as exc:
-            return _applied([Rejected(code=Code.OUT_OF_BOUNDS, message=str(exc))], NOTHING)
+            return applied([Rejected(code=Code.OUT_OF_BOUNDS, message=str(exc))], NOTHING)
         if ts < self.last_ts:
-            return _applied([Rejected(code=Code.TIME_WENT_BACKWARDS,
+            return applied([Rejected(code=Code.TIME_WENT_BACKWARDS,
                                       message=f"ts {ts} < last ts {self.last_ts}")], NOTHING)
         self.last_ts = ts
         self.events = []
@@ -940,7 +939,7 @@ cdef class NativeCore:
         except OutOfBounds as exc:
             self.events.append(Rejected(code=Code.OUT_OF_BOUNDS, message=str(exc)))
             self.n_touched = by_time
-        return _applied(self.events, self._touched_keys())
+        return applied(self.events, self._touched_keys())
 
     cdef frozenset _touched_keys(self):
         if not self.n_touched:
@@ -971,10 +970,12 @@ cdef class NativeCore:
             self.exp_ts[i], self.exp_id[i] = self.exp_ts[parent], self.exp_id[parent]
             i = parent
         self.exp_ts[i], self.exp_id[i] = at, order_id
+        self.next_expiry = self.exp_ts[0]
 
     cdef void _pop_expiry(self) noexcept:
         self.n_exp -= 1
         if self.n_exp == 0:
+            self.next_expiry = NO_EXPIRY
             return
         cdef i64 at = self.exp_ts[self.n_exp], oid = self.exp_id[self.n_exp], i = 0, c
         while True:
@@ -989,6 +990,7 @@ cdef class NativeCore:
             self.exp_ts[i], self.exp_id[i] = self.exp_ts[c], self.exp_id[c]
             i = c
         self.exp_ts[i], self.exp_id[i] = at, oid
+        self.next_expiry = self.exp_ts[0]
 
     cdef void _deposit(self, cmd) except *:
         cdef i64 amount = check_range("amount", cmd.amount, 1, C_MAX_Q)
@@ -1652,6 +1654,20 @@ cdef class NativeCore:
                 bool(order.reduce_only), order.expires_at if order.expires_at >= 0 else None]
 
     # -- reading the state (the engine's read-only views, snapshots, the scan) ------------------
+
+    def allocated_bytes(self):
+        """What the core holds in C allocations, at their capacity (the memory benchmark adds
+        it to the Python objects tracemalloc sees; it cannot see these)."""
+        cdef i64 total = sizeof(Slot) * (self.clients.mask + self.ids.mask + self.levels.mask
+                                         + self.sub_index.mask + 4)
+        total += self.cap_orders * sizeof(COrder) + self.cap_levels * sizeof(CLevel)
+        total += self.n_markets * sizeof(CMarket) + self.cap_exp * 2 * sizeof(i64)
+        for i in range(self.n_markets):
+            total += (self.markets[i].bids.cap + self.markets[i].asks.cap) * sizeof(i64)
+        total += self.cap_subs * (sizeof(CSub) + sizeof(int))
+        for i in range(self.n_subs):
+            total += self.subs[i].cap_holdings * sizeof(Holding)
+        return total
 
     def keys(self):
         """Every subaccount's (owner, number), in the order they were made."""

@@ -60,10 +60,11 @@ def mark_config(registry: ParameterRegistry, market_id: str) -> MarkConfig:
     )
 
 
-def set_initial_price(market: Market, price: int, ts: int) -> None:
+def set_initial_price(eng: "Engine", market: Market, price: int, ts: int) -> None:
     """A genesis price counts as a fresh oracle price at the genesis time."""
     market.oracle = OracleState(price=price, price_time_ms=ts, stale=False)
     market.price = price
+    eng.core.set_price(market.market_id, price, ts)  # no orders yet, so nothing fires
 
 
 def apply_report(eng: "Engine", cmd: PriceReport) -> None:

@@ -12,7 +12,7 @@ from isoperp.funding.config import (
     FundingConfig,
 )
 from isoperp.funding.index import INDEX_SCALE, index_delta, settled_funding, within_tick_bound
-from isoperp.funding.premium import hourly_rate_ppm, premium_vote_ppm
+from isoperp.funding.premium import hourly_rate_ppm, impact_price, premium_vote_ppm
 from isoperp.funding.schedule import (
     FundingOutcome,
     funding_tick,
@@ -35,6 +35,7 @@ __all__ = [
     "FundingState",
     "funding_tick",
     "hourly_rate_ppm",
+    "impact_price",
     "index_delta",
     "next_sample_ms",
     "next_tick_ms",

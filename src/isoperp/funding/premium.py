@@ -13,6 +13,21 @@ def _ratio_ppm(numerator: int, denominator: int) -> int:
     return magnitude if numerator >= 0 else -magnitude
 
 
+def impact_price(depth: list[tuple[int, int]], notional: int, k: int, is_bid: bool) -> int | None:
+    """Average price (ticks) of filling ``notional`` quantums against one side of a book,
+    given as its (price, size) levels best first (the bids for the impact bid), rounded away
+    from the trader; None if the side is thinner."""
+    filled = cost = 0  # steps, and Σ steps·price
+    for price, size in depth:
+        wanted = -(-(notional - cost * k) // (price * k))  # steps still needed, rounded up
+        take = min(size, wanted)
+        filled += take
+        cost += take * price
+        if cost * k >= notional:
+            return cost // filled if is_bid else -(-cost // filled)
+    return None
+
+
 def premium_vote_ppm(
     index_price: int, impact_bid: int | None, impact_ask: int | None, clamp_ppm: int
 ) -> int:
