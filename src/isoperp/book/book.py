@@ -20,8 +20,9 @@ STOP = -1  # returned by Taker.fill: the taker may not continue
 
 class Taker:
     """The incoming side of a match: the book hands it each fill to settle. This one
-    executes every fill in full (the bare book); the engine's Matcher settles each fill
-    against the accounts instead."""
+    executes every fill in full (the bare book of ``isoperp bench engine --book-only``; the
+    engine's native core keeps its own book in C and settles each fill against the
+    accounts)."""
 
     __slots__ = ()
 

@@ -5,8 +5,9 @@ State lives in C: orders in a pool threaded into price levels, levels and client
 open-addressing hash maps, subaccounts as structs each with a short array of holdings (one
 per market it has a position or open orders in: the position and the open orders' exposure
 together). Python objects appear only at the edges: the command read once, the events
-built for output. It follows ``isoperp.engine.orders`` rule for rule and is checked against
-the engine, event for event, by tests/engine/test_native_core.py.
+built for output. It replaced the engine's Python order path (engine/orders.py, until
+2026-11), which it followed rule for rule, checked event for event; the recorded sessions
+in tests/engine/test_recorded_sessions.py hold it to that path's digests and events.
 
 Funding settles here (on every trade, and margin counts what is unsettled), conditional
 orders fire here when the mark reaches their trigger, and withdrawals and transfers are
@@ -391,9 +392,6 @@ cdef class NativeCore:
         """A market leaves (after its final settlement: no orders, no positions)."""
         del self.market_index[market_id]
 
-    def listed(self, market_id):
-        return market_id in self.market_index
-
     cdef void _set_spec(self, int i, spec) except *:
         cdef CMarket* m = &self.markets[i]
         m.k = spec.quantums_per_step_tick
@@ -716,7 +714,7 @@ cdef class NativeCore:
         self.free_order = o
 
     cdef void _take_off(self, int o, str reason) except *:
-        """Remove an open order from its market and its subaccount (orders.take_off)."""
+        """Remove an open order from its market and its subaccount (resting or waiting for its trigger)."""
         cdef COrder* order = &self.orders[o]
         cdef i64 remaining = order.remaining
         if order.conditional:
@@ -773,10 +771,6 @@ cdef class NativeCore:
         self._sums(&self.subs[s], 0, 0, 0, &value, &initial, &maintenance, True)
         return int(value), int(initial), int(maintenance)
 
-    def free_collateral(self, owner, number):
-        """TV − IMR in the worst case of the subaccount's open orders."""
-        return int(self._free(&self.subs[self._sub(owner, number)]))
-
     def cancel_orders(self, owner, number, str reason):
         """Take every open order of a subaccount off, oldest first (a liquidation's first
         step). Returns the events."""
@@ -786,8 +780,8 @@ cdef class NativeCore:
         return self.events
 
     def trade(self, owner, number, market_id, i64 size_delta, i64 price, cash):
-        """Book one side of a trade outside the book (orders.trade: a takeover, a
-        deleveraging, a socialised loss): funding settled first, then collateral, size and
+        """Book one side of a trade outside the book (a takeover, a deleveraging, a
+        socialised loss): funding settled first, then collateral, size and
         cost basis. Open interest is the caller's (``add_open_interest``). Returns the
         events and the touched (owner, number) keys."""
         cdef int s = self._sub(owner, number)
@@ -808,7 +802,7 @@ cdef class NativeCore:
 
     def liquidation_sweep(self, owner, number, market_id, i64 limit, i64 qty, policy):
         """The protocol's liquidation order: close up to ``qty`` of the position through the
-        book up to ``limit`` (liquidations.LiquidationMatcher). ``policy`` is its taker side:
+        book up to ``limit`` (liquidations.LiquidationPolicy). ``policy`` is its taker side:
         ``taker_fee(amount)``, ``taker_allowed(qty, price, cash)`` (False stops the sweep),
         ``after_fill(qty, price)`` returning the events that follow the fill; it may read and
         credit the core meanwhile. Returns (what is left, events, touched)."""
@@ -844,7 +838,7 @@ cdef class NativeCore:
         h.funding_index += delta
 
     def settle_market(self, market_id):
-        """Final settlement (Engine._settle_market): every order of the market cancelled, by
+        """Final settlement: every order of the market cancelled, by
         id, then every position closed at the mark, its funding settled first. Returns
         (events, touched)."""
         cdef int mi = self.market_index[market_id], s
@@ -948,7 +942,7 @@ cdef class NativeCore:
         return frozenset([keys[self.touched[i]] for i in range(self.n_touched)])
 
     cdef void _expire(self, i64 ts) except *:
-        """GTT orders due by ``ts`` leave the book (Engine.advance)."""
+        """GTT orders due by ``ts`` leave the book."""
         cdef int o
         while self.n_exp and self.exp_ts[0] <= ts:
             o = map_get(&self.ids, self.exp_id[0], 0)
@@ -1035,7 +1029,7 @@ cdef class NativeCore:
                                        amount=amount))
 
     cdef void _debit(self, int s, i64 amount) except *:
-        """Engine.debit: take collateral out, or refuse if that leaves the subaccount under
+        """Take collateral out, or refuse if that leaves the subaccount under
         initial margin in the worst case of its orders, or valued at a stale price."""
         cdef CSub* sub = &self.subs[s]
         cdef Holding* stale = NULL
@@ -1064,7 +1058,7 @@ cdef class NativeCore:
         cdef int mi = market_obj
         cdef CMarket* m = &self.markets[mi]
         mid = self.market_ids[mi]
-        # the ticket: shape and bounds (orders.ticket, check for check)
+        # the ticket: its shape and bounds
         if not m.price:
             raise Reject(Code.NO_PRICE, f"{market_id} has no oracle price yet")
         if not (type(side) is Side and type(kind) is OrderKind and type(tif) is TimeInForce):
@@ -1142,7 +1136,7 @@ cdef class NativeCore:
 
     cdef void _store_conditional(self, int s, int mi, object oid, i64 client_id, bint is_buy,
                                  i64 price, i64 size, tuple fields) except *:
-        """orders._store_conditional: the order waits off the book for the mark price."""
+        """A stop or take-profit order waits off the book for the mark price."""
         cdef int o = self._alloc_order()
         cdef COrder* order = &self.orders[o]
         memset(order, 0, sizeof(COrder))
@@ -1222,7 +1216,7 @@ cdef class NativeCore:
         )
 
     cdef object _risk_refusal(self, CSub* sub, CMarket* m, int mi, bint is_buy, i64 position):
-        """orders._check_risk, as a refusal or None: the worst case of all open orders (this
+        """The order's risk check, as a refusal or None: the worst case of all open orders (this
         one counted) stays above initial margin, or the order strictly reduces risk."""
         cdef Holding* h = self._holding(sub, mi)
         cdef i64 same = h.buy_qty if is_buy else h.sell_qty
@@ -1238,7 +1232,7 @@ cdef class NativeCore:
         return None
 
     cdef object _fok_refusal(self, int s, int mi, bint is_buy, i64 limit, i64 size):
-        """orders._require_fillable, as a refusal or None: dry-run a fill-or-kill order with
+        """A fill-or-kill order's check, as a refusal or None: a dry run of its fills with
         every per-fill check."""
         cdef CMarket* m = &self.markets[mi]
         cdef Heap* heap = &m.asks if is_buy else &m.bids
@@ -1335,7 +1329,8 @@ cdef class NativeCore:
 
     cdef i64 _sweep(self, int s, int mi, object taker_oid, bint is_buy, i64 limit,
                     i64 qty) except -1:
-        """Matcher.sweep: returns what is left; ``_stop_reason`` says why it stopped."""
+        """Match a taker against the book up to ``limit``: returns what is left;
+        ``_stop_reason`` says why it stopped."""
         cdef CMarket* m = &self.markets[mi]
         cdef Heap* heap = &m.asks if is_buy else &m.bids
         cdef i64 price, sign = 1 if is_buy else -1, q, m_old, t_old, m_new, t_new, oi_delta
@@ -1372,7 +1367,7 @@ cdef class NativeCore:
     cdef bint _fill_one(self, int s, CSub* sub, int o, COrder* maker, int ms, CSub* msub,
                         CMarket* m, int mi, bint is_buy, i64 sign, i64 price, i64 q,
                         object taker_oid, object taker_side, i64 limit, i64* qty) except -1:
-        """One fill (Matcher.fill). False: the taker stops (``_stop_reason`` says why)."""
+        """One fill, both sides' checks first. False: the taker stops (``_stop_reason`` says why)."""
         cdef i64 position, reducible, m_old, t_old, m_new, t_new, oi_delta
         cdef i128 amount, maker_fee, taker_fee, m_cash, t_cash
         cdef bint allowed
@@ -1443,7 +1438,7 @@ cdef class NativeCore:
         return True
 
     cdef void _trade(self, int s, int mi, i64 d_size, i64 price, i128 cash) except *:
-        """One side of a trade (orders.trade): collateral, size and cost basis."""
+        """One side of a trade: funding settled, then collateral, size and cost basis."""
         cdef CSub* sub = &self.subs[s]
         cdef Holding* h = self._add_holding(sub, mi)
         cdef i64 old = h.size, new = old + d_size
@@ -1454,7 +1449,7 @@ cdef class NativeCore:
             h.funding_index = m.funding_index  # a new position starts at the current index
             self.positions_opened += 1
             h.opened = self.positions_opened
-        elif h.funding_index != m.funding_index:  # funding_flow.settle_position_funding
+        elif h.funding_index != m.funding_index:  # settle the position's funding first
             paid = _unsettled(h, m)
             h.funding_index = m.funding_index
             if paid:
@@ -1477,8 +1472,8 @@ cdef class NativeCore:
         self._touch(s)
 
     cdef void _keep_reduce_only_reducing(self, int s, int mi) except *:
-        """orders._keep_reduce_only_reducing: resize or cancel the subaccount's reduce-only
-        orders in a market once its position shrank, flipped or closed."""
+        """Resize or cancel the subaccount's reduce-only orders in a market once its
+        position shrank, flipped or closed."""
         cdef CSub* sub = &self.subs[s]
         if not sub.n_reduce_only:
             return
@@ -1500,7 +1495,7 @@ cdef class NativeCore:
     # -- cancelling ------------------------------------------------------------------------------
 
     cdef object _cancel(self, tuple fields):
-        """orders.cancel: an unknown client id is routine (the order has just filled), so
+        """A user's cancel: an unknown client id is routine (the order has just filled), so
         that refusal is returned, not raised."""
         _, owner, number, client_id = fields
         cdef int s = self._sub(owner, number)
@@ -1773,27 +1768,12 @@ cdef class NativeCore:
         return {oid: _as_command(fields)
                 for oid, (fields, _) in self.triggers[self.market_index[market_id]].items()}
 
-    def conditional(self, market_id):
-        """The ids of a market's conditional orders waiting for their trigger."""
-        return sorted(self.triggers[self.market_index[market_id]])
-
     def fee_collateral(self):
         return int(self.fees)
 
     def open_interest(self, market_id):
         return self.markets[self.market_index[market_id]].open_interest
 
-    def resting(self, market_id):
-        """(order id, remaining) of every resting order in a market, by id."""
-        cdef int mi = self.market_index[market_id]
-        out = []
-        for s in range(self.n_subs):
-            o = self.subs[s].first_order
-            while o >= 0:
-                if self.orders[o].market == mi and not self.orders[o].conditional:
-                    out.append((self.orders[o].order_id, self.orders[o].remaining))
-                o = self.orders[o].sub_next
-        return sorted(out)
 
 
 cdef str _status_name(int status):
@@ -1808,7 +1788,7 @@ cdef object _as_command(tuple fields):
 
 
 cdef bint _triggered(tuple fields, i64 mark) except -1:
-    """orders.triggered: a stop fires when the mark moves against the position it protects
+    """Whether the mark fires a conditional order: a stop fires when the mark moves against the position it protects
     (a buy stop at or above its trigger, a sell stop at or below); a take-profit the other
     way."""
     side, kind, trigger = fields[5], fields[8], fields[12]

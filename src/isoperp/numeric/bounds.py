@@ -4,7 +4,7 @@ The bounds keep every sum and product the engine forms inside what a signed 128-
 integer holds, which the compiled engine relies on (setup.py) and the settlement AIR can
 range-check. A position stays within its market's limit (≤ MAX_SIZE_STEPS), and one side of
 a subaccount's open orders in a market within |position| plus that limit (the order rule in
-engine.orders), so a position with all its open orders filled stays below 2^50 steps; its
+engine.native_core), so a position with all its open orders filled stays below 2^50 steps; its
 notional size·price·quantums_per_step_tick stays below 2^50·2^40·2^24 = 2^114 quantums, and
 a sum over at most MAX_MARKETS markets below 2^122. Requirements multiply by a ppm fraction only
 after splitting at 1e6 (numeric.rounding), so nothing grows past |notional|.
