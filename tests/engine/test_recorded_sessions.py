@@ -5,8 +5,9 @@ event's field or its order, a rounding, a liquidation's path, shows up here as a
 different hash.
 
 The streams are the invariant tests' generator (crashes into liquidations, each loss
-policy, a snapshot restored midway) and the compiled-engine test's session (funding
-samples and ticks, GTT expiries, stale prices)."""
+policy, a snapshot restored midway), the compiled-engine test's session (funding samples
+and ticks, GTT expiries, stale prices) and the benchmark's order flow (a book thousands of
+orders deep)."""
 
 import hashlib
 import random
@@ -15,7 +16,9 @@ import msgspec
 import pytest
 
 import tests.engine.test_invariants as invariants
+from isoperp.cli.bench_engine import _engine_with_flow
 from isoperp.events import Event
+from isoperp.sim.flow import generate
 from tests.engine import test_native
 
 # (loss policy or None for the registry's default, seed) -> (state digest, events' BLAKE2b-128)
@@ -47,6 +50,12 @@ SESSION_RUNS = {
         "9d10d4d6d285eadcc0dc333b8fc3333d",
     ),
 }
+
+# The first 30,000 operations of `isoperp bench gen-flow --seed 7` over 100 accounts.
+BENCH_FLOW_RUN = (
+    "315c37306ad4129be900eb3cc382a7b426a150883079c5a65c1a3aa4dcfb4b3a",
+    "b50b617143ed4b46f03e0d0c718c124c",
+)
 
 
 def events_hash(events: list[Event]) -> str:
@@ -92,3 +101,9 @@ def test_recorded_liquidation_sessions_replay_exactly(
 def test_recorded_funding_sessions_replay_exactly(seed: int) -> None:
     events, digest = test_native.run(test_native.session(seed, 3_000))
     assert (digest, events_hash(events)) == SESSION_RUNS[seed]
+
+
+def test_recorded_benchmark_flow_replays_exactly() -> None:
+    engine, commands = _engine_with_flow(list(generate(30_000, seed=7)), accounts=100)
+    events = [event for cmd in commands for event in engine.apply(cmd).events]
+    assert (engine.state_digest(), events_hash(events)) == BENCH_FLOW_RUN
