@@ -16,9 +16,7 @@ cdef class Engine:
     cdef public object core
     cdef public dict markets
     cdef public object position_table
-    cdef public set _table_dirty
     cdef public bint _risk_dirty
-    cdef public int64 _quiet_until
     cdef public object subaccounts
     cdef public dict insurance
     cdef public dict last_liquidation_step

@@ -88,9 +88,7 @@ class Engine:
         self.core = NativeCore([], 0)
         self.markets: dict[str, Market] = {}
         self.position_table = PositionTable()  # for the liquidation scan; rebuilt on restore
-        self._table_dirty: set[tuple[int, int]] = set()  # touched since the table's last sync
         self._risk_dirty = False  # a price, funding or parameter change since the last scan
-        self._quiet_until = 0  # before this time, letting time pass changes nothing
         self._sync_markets()
         for spec, price in listed:
             check_range("initial price", price, 1, MAX_PRICE_TICKS)
@@ -120,12 +118,11 @@ class Engine:
             return _refused(Code.OUT_OF_BOUNDS, str(exc))
         if ts < self.last_ts:
             return _refused(Code.TIME_WENT_BACKWARDS, f"ts {ts} < last ts {self.last_ts}")
-        if handler is _in_core and self._quiet(ts):
-            self.last_ts = ts
-            done: Applied = self.core.apply(cmd)
-            if done.touched:
-                self._table_dirty |= done.touched
-            return done
+        if handler is _in_core:
+            done: Applied | None = self.core.apply_if_quiet(cmd)
+            if done is not None:  # no time effect of the engine's was due
+                self.last_ts = ts
+                return done
         if self.touched:  # a set kept from command to command: no allocation for each
             self.touched.clear()
         events = self.advance(ts)
@@ -143,18 +140,14 @@ class Engine:
         return applied(events, frozenset(self.touched) if self.touched else NOTHING)
 
     def _liquidate_if_needed(self, ts: int) -> None:
-        if self.touched:
-            self._table_dirty |= self.touched
         if self._risk_dirty:
             self._risk_dirty = False
             liquidations.run(self, ts)
-            self._table_dirty |= self.touched
 
     def sync_position_table(self) -> None:
-        """Bring the scan's table up to date with every subaccount touched since."""
-        for key in sorted(self._table_dirty):
+        """Bring the scan's table up to date with every subaccount changed since."""
+        for key in self.core.take_dirty():
             self.position_table.update(key, *self.core.leaf(*key))
-        self._table_dirty.clear()
 
     def insurance_fund(self, name: str) -> InsuranceFund:
         return self.insurance.get(name) or InsuranceFund(fund=name)
@@ -180,12 +173,14 @@ class Engine:
         if funding_flow.advance_funding(self, ts):
             self._risk_dirty = True
         self._liquidate_if_needed(ts)
-        self._quiet_until = self._next_time_effect()
+        self.core.quiet_until = self._next_time_effect()
         return self.events
 
     def _quiet(self, ts: int) -> bool:
-        """Letting time reach ``ts`` does nothing (no time effect, no GTT expiry is due)."""
-        return ts < self._quiet_until and ts < self.core.next_expiry
+        """Letting time reach ``ts`` does nothing: no time effect of the engine's (the core
+        keeps the time of the next) and no GTT expiry is due."""
+        core = self.core
+        return ts < core.quiet_until and ts < core.next_expiry
 
     def _next_time_effect(self) -> int:
         """The earliest time at which letting time pass does something besides expiring GTT
@@ -202,7 +197,7 @@ class Engine:
     def time_effects_changed(self) -> None:
         """Something moved a deadline that ``advance`` watches (a price report, governance):
         the next command takes the full look."""
-        self._quiet_until = 0
+        self.core.quiet_until = 0
 
     def replay(self, commands: Iterable[Command]) -> None:
         for cmd in commands:

@@ -299,6 +299,7 @@ cdef struct CSub:
     int last_order
     int isolated_market  # -1: none
     char is_isolated
+    char dirty         # changed since the engine last read it for its liquidation scan
     i64 stamp
 
 
@@ -323,6 +324,7 @@ cdef class NativeCore:
     cdef i64* exp_ts        # GTT expiries: a heap of (expires at, order id) pairs
     cdef i64* exp_id
     cdef i64 n_exp, cap_exp
+    cdef public i64 quiet_until    # before this time the engine has no time effect due
     cdef readonly i64 next_expiry  # the earliest GTT expiry (NO_EXPIRY: none)
     cdef public i64 next_order_id, last_ts, max_open_orders
     cdef i128 fees
@@ -433,6 +435,7 @@ cdef class NativeCore:
         self.subs[s].is_isolated = number != 0
         self.subs[s].isolated_market = -1
         self.subs[s].first_order = self.subs[s].last_order = -1
+        self.subs[s].dirty = True
         self.n_subs += 1
         self.sub_owner.append(owner)
         self.sub_number.append(number)
@@ -465,6 +468,7 @@ cdef class NativeCore:
         return s
 
     cdef inline void _touch(self, int s) noexcept:
+        self.subs[s].dirty = True
         if self.subs[s].stamp != self.stamp:
             self.subs[s].stamp = self.stamp
             self.touched[self.n_touched] = s
@@ -828,14 +832,17 @@ cdef class NativeCore:
     def add_collateral(self, owner, number, amount):
         """Credit (or, negative, debit) collateral outside any check: an insurance delta, a
         socialised loss made good. The caller records what it touched."""
-        self.subs[self._sub(owner, number)].collateral += amount
+        cdef int s = self._sub(owner, number)
+        self.subs[s].collateral += amount
+        self.subs[s].dirty = True
 
     def add_to_funding_entry(self, owner, number, market_id, delta):
         """Move the index a position last settled at (a socialised loss charged through
         funding)."""
-        cdef Holding* h = self._holding(&self.subs[self._sub(owner, number)],
-                                        self.market_index[market_id])
+        cdef int s = self._sub(owner, number)
+        cdef Holding* h = self._holding(&self.subs[s], self.market_index[market_id])
         h.funding_index += delta
+        self.subs[s].dirty = True
 
     def settle_market(self, market_id):
         """Final settlement: every order of the market cancelled, by
@@ -893,6 +900,15 @@ cdef class NativeCore:
     cpdef Applied apply(self, cmd):
         """The engine's ``apply`` for the commands the core takes: events out, the touched
         subaccounts, and a refusal as one Rejected event with nothing changed."""
+        return self._apply(cmd, False)
+
+    cpdef Applied apply_if_quiet(self, cmd):
+        """``apply``, if the engine has no time effect due by the command's time (before
+        ``quiet_until``, which it keeps up to date); else None, and nothing is done: the
+        engine lets time pass first. GTT expiries are the core's own, due or not."""
+        return self._apply(cmd, True)
+
+    cdef Applied _apply(self, cmd, bint only_if_quiet):
         cdef type kind = type(cmd)
         cdef i64 ts
         cdef tuple fields = astuple(cmd) if kind is PlaceOrder or kind is CancelOrder else None
@@ -903,6 +919,8 @@ cdef class NativeCore:
         if ts < self.last_ts:
             return applied([Rejected(code=Code.TIME_WENT_BACKWARDS,
                                       message=f"ts {ts} < last ts {self.last_ts}")], NOTHING)
+        if only_if_quiet and ts >= self.quiet_until:
+            return None
         self.last_ts = ts
         self.events = []
         self.stamp += 1
@@ -1663,6 +1681,16 @@ cdef class NativeCore:
         for i in range(self.n_subs):
             total += self.subs[i].cap_holdings * sizeof(Holding)
         return total
+
+    def take_dirty(self):
+        """The (owner, number) of every subaccount changed (or made) since the last call, in
+        key order: what the engine's liquidation scan must read again."""
+        changed = []
+        for s in range(self.n_subs):
+            if self.subs[s].dirty:
+                self.subs[s].dirty = False
+                changed.append(self.sub_key[s])
+        return sorted(changed)
 
     def keys(self):
         """Every subaccount's (owner, number), in the order they were made."""

@@ -88,6 +88,5 @@ def restore(data: bytes) -> "Engine":
     funds, steps = risk
     eng.insurance = {f["fund"]: msgspec.convert(f, InsuranceFund) for f in funds}
     eng.last_liquidation_step = {(owner, number): ts for owner, number, ts in steps}
-    eng._table_dirty = set(eng.subaccounts)
     eng.sync_position_table()
     return eng
