@@ -7,7 +7,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from isoperp.accounts import free_collateral, health, liquidation_price
-from isoperp.accounts.subaccount import Position, scaled_cost
 from isoperp.commands.trading import TimeInForce, Transfer, Withdraw
 from isoperp.engine import Engine
 from isoperp.events.risk import Deleveraged, LiquidationStarted
@@ -183,23 +182,3 @@ def test_liquidation_price_is_where_value_meets_maintenance(
         assert not liquidatable_at(inside)
     if outside > 0:
         assert liquidatable_at(outside)
-
-
-COST_EDGES = st.sampled_from([0, 1, 2**62 - 1, 2**62, 2**63 - 1, 2**63, 2**114 - 1])
-SIZE_EDGES = st.sampled_from([1, 2, 2**31 - 1, 2**31, 2**32, 2**50 - 1])
-
-
-@given(
-    st.one_of(COST_EDGES, st.integers(0, 2**70), st.integers(0, 2**114)),
-    st.one_of(SIZE_EDGES, st.integers(1, 2**40), st.integers(1, 2**50)),
-    st.floats(0, 1),
-)
-def test_a_reduction_keeps_the_exact_share_of_the_cost_basis(
-    cost: int, old: int, share: float
-) -> None:
-    """⌊cost·new/old⌋ exactly, on both sides of the compiled 64-bit path's edges."""
-    new = int(old * share)
-    assert scaled_cost(cost, new, old) == cost * new // old
-    position = Position(old, 0, cost)
-    position.resize(new, 1)
-    assert position.cost == cost * new // old

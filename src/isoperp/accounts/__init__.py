@@ -3,7 +3,6 @@
 from isoperp.accounts.margin import (
     Health,
     Pricing,
-    change_allowed,
     free_collateral,
     health,
     health_after,
@@ -27,7 +26,6 @@ __all__ = [
     "Position",
     "Pricing",
     "Subaccount",
-    "change_allowed",
     "free_collateral",
     "health",
     "health_after",

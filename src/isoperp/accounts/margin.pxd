@@ -49,7 +49,6 @@ cpdef (int128, int128, int128) sums_after(Subaccount sub, object markets, object
                                           int64 size_delta, int128 collateral_delta,
                                           bint with_maintenance) except *
 cpdef Health health(Subaccount sub, object markets)
-cpdef bint change_allowed(Health before, Health after, bint shrinks) except -1
 @cython.locals(free=int128, position=Position, exposure=Exposure, market=Pricing, paired=int64)
 cpdef int128 free_collateral(Subaccount sub, object markets) except? -1
 @cython.locals(amount=int128)

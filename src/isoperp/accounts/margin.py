@@ -177,19 +177,6 @@ def health(sub: Subaccount, markets: Mapping[str, Pricing]) -> Health:
     return health_after(sub, markets, "", 0, 0)
 
 
-def change_allowed(before: Health, after: Health, shrinks: bool) -> bool:
-    """The StarkEx / dYdX v4 rule: at or above initial margin, or a shrinking position
-    that does not worsen value per unit of maintenance requirement."""
-    if after.value >= after.initial:
-        return True
-    if not shrinks:
-        return False
-    if before.maintenance == 0:
-        return after.value >= before.value
-    # The cross products can outgrow 128 bits, so they are formed in Python ints.
-    return int(after.value) * int(before.maintenance) >= int(before.value) * int(after.maintenance)
-
-
 def free_collateral(sub: Subaccount, markets: Mapping[str, Pricing]) -> int:
     """TV − IMR in the worst case of the subaccount's resting orders.
 

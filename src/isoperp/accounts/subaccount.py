@@ -26,39 +26,6 @@ class Position:
         self.funding_index = funding_index
         self.cost = cost
 
-    def resize(self, new_size: int, price_value: int) -> None:
-        """Move to ``new_size`` through a trade at ``price_value`` quantums per step: an
-        increase adds at that price, a reduction keeps the average entry, a flip restarts."""
-        old = self.size
-        if old == 0 or (new_size > 0) != (old > 0):
-            self.cost = abs(new_size) * price_value
-        elif abs(new_size) > abs(old):
-            self.cost += (abs(new_size) - abs(old)) * price_value
-        else:
-            self.cost = scaled_cost(self.cost, abs(new_size), abs(old))
-        self.size = new_size
-
-
-# Within these, scaled_cost's split fits 64 bits: whole·new ≤ cost, part·new < old² < 2^62.
-FAST_COST = 2**62
-FAST_SIZE = 2**31
-
-
-def scaled_cost(cost: int, new: int, old: int) -> int:
-    """⌊cost·new/old⌋ for 0 ≤ new ≤ old, 0 < old: the cost basis kept by a reduction, split
-    at ``old`` so that no intermediate outgrows ``cost``."""
-    if 0 <= cost < FAST_COST and old < FAST_SIZE:
-        return _scaled_cost_fast(cost, new, old)
-    whole = cost // old
-    return whole * new + (cost - whole * old) * new // old
-
-
-def _scaled_cost_fast(cost: int, new: int, old: int) -> int:
-    """scaled_cost for 0 ≤ cost < 2^62 and old < 2^31. Compiled, it divides on 64 bits, where the
-    general form calls a 128-bit division twice."""
-    whole = cost // old
-    return whole * new + (cost - whole * old) * new // old
-
 
 class Exposure:
     """What the subaccount's resting orders in one market could still add:
@@ -71,18 +38,6 @@ class Exposure:
         self.buy_value = 0
         self.sell_qty = 0
         self.sell_value = 0
-
-    def add(self, is_buy: bool, qty: int, price: int) -> None:
-        """Add (or, with a negative qty, remove) resting size at a limit price."""
-        if is_buy:
-            self.buy_qty += qty
-            self.buy_value += qty * price
-        else:
-            self.sell_qty += qty
-            self.sell_value += qty * price
-
-    def is_empty(self) -> bool:
-        return not (self.buy_qty or self.sell_qty)
 
 
 class Subaccount:
