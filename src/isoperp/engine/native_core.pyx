@@ -110,11 +110,13 @@ cdef inline i64 iabs(i64 x) noexcept:
     return x if x >= 0 else -x
 
 
-# ---- a hash map (i64, i64) -> int (open addressing, linear probing) ---------------------
+# ---- a hash map (int, i64) -> int (open addressing, linear probing) ---------------------
+# Keys: client ids by (subaccount, client id), levels by (market·2 + is_buy, price),
+# subaccounts by (number, hash of the owner), resting orders by (0, order id).
 
-cdef struct Slot:
-    i64 a
+cdef struct Slot:   # 16 bytes
     i64 b
+    int a
     int value      # -1 empty, -2 deleted
 
 cdef struct Map:
@@ -123,7 +125,7 @@ cdef struct Map:
     i64 used       # live + deleted slots
     i64 live
 
-cdef inline i64 _mix(i64 a, i64 b) noexcept:
+cdef inline i64 _mix(int a, i64 b) noexcept:
     cdef unsigned long long h = <unsigned long long>a * 0x9E3779B97F4A7C15ULL
     h ^= <unsigned long long>b + 0x632BE59BD9B4E019ULL + (h << 6) + (h >> 2)
     h ^= h >> 29
@@ -142,7 +144,7 @@ cdef int map_init(Map* m, i64 cap) except -1:
     m.live = 0
     return 0
 
-cdef int map_get(Map* m, i64 a, i64 b) noexcept:
+cdef int map_get(Map* m, int a, i64 b) noexcept:
     cdef i64 i = _mix(a, b) & m.mask
     cdef Slot* s
     while True:
@@ -153,7 +155,7 @@ cdef int map_get(Map* m, i64 a, i64 b) noexcept:
             return s.value
         i = (i + 1) & m.mask
 
-cdef int map_put(Map* m, i64 a, i64 b, int value) except -1:
+cdef int map_put(Map* m, int a, i64 b, int value) except -1:
     cdef Slot* old
     cdef i64 n
     if (m.used + 1) * 2 > m.mask + 1:  # rehash: twice the size while half is live
@@ -177,7 +179,7 @@ cdef int map_put(Map* m, i64 a, i64 b, int value) except -1:
             return 0
         j = (j + 1) & m.mask
 
-cdef void map_del(Map* m, i64 a, i64 b) noexcept:
+cdef void map_del(Map* m, int a, i64 b) noexcept:
     cdef i64 i = _mix(a, b) & m.mask
     cdef Slot* s
     while True:
@@ -305,9 +307,9 @@ cdef struct CSub:
 
 cdef class NativeCore:
     cdef Map clients        # (sub, client id) -> order
-    cdef Map ids            # (order id, 0) -> order
+    cdef Map ids            # (0, order id) -> resting order
     cdef Map levels         # (market·2 + is_buy, price) -> level
-    cdef Map sub_index      # (hash(owner), number) -> subaccount (``owners`` on a collision)
+    cdef Map sub_index      # (number, hash(owner)) -> subaccount (``owners`` on a collision)
     cdef COrder* orders
     cdef int n_orders, cap_orders, free_order
     cdef CLevel* lv
@@ -414,7 +416,7 @@ cdef class NativeCore:
     cdef int _find_sub(self, owner, number) except -2:
         cdef int s
         if type(number) is int and 0 <= number <= C_MAX_SUB:
-            s = map_get(&self.sub_index, hash(owner), number)
+            s = map_get(&self.sub_index, number, hash(owner))
             if s >= 0 and self.sub_owner[s] == owner:
                 return s
         owned = self.owners.get(owner)
@@ -441,16 +443,16 @@ cdef class NativeCore:
         self.sub_number.append(number)
         self.sub_key.append((owner, number))
         self.owners.setdefault(owner, {})[number] = s
-        if map_get(&self.sub_index, hash(owner), number) < 0:
-            map_put(&self.sub_index, hash(owner), number, s)
+        if map_get(&self.sub_index, number, hash(owner)) < 0:
+            map_put(&self.sub_index, number, hash(owner), s)
         return s
 
     cdef void _forget_new_sub(self, int s) except *:
         """Undo the creation of the last subaccount (a refused command made it)."""
         owner, number = self.sub_owner.pop(), self.sub_number.pop()
         self.sub_key.pop()
-        if map_get(&self.sub_index, hash(owner), number) == s:
-            map_del(&self.sub_index, hash(owner), number)
+        if map_get(&self.sub_index, number, hash(owner)) == s:
+            map_del(&self.sub_index, number, hash(owner))
         owned = self.owners[owner]
         del owned[number]
         if not owned:
@@ -658,7 +660,7 @@ cdef class NativeCore:
         order.newer = -1
         order.level = l
         self.lv[l].tail = o
-        map_put(&self.ids, order.order_id, 0, o)
+        map_put(&self.ids, 0, order.order_id, o)
         return 0
 
     cdef void _unrest(self, int o) noexcept:
@@ -676,7 +678,7 @@ cdef class NativeCore:
             level.tail = order.older
         else:
             self.orders[order.newer].older = order.older
-        map_del(&self.ids, order.order_id, 0)
+        map_del(&self.ids, 0, order.order_id)
         if level.head < 0:
             map_del(&self.levels, order.market * 2 + bids, order.price)
             level.head = self.free_level
@@ -963,7 +965,7 @@ cdef class NativeCore:
         """GTT orders due by ``ts`` leave the book."""
         cdef int o
         while self.n_exp and self.exp_ts[0] <= ts:
-            o = map_get(&self.ids, self.exp_id[0], 0)
+            o = map_get(&self.ids, 0, self.exp_id[0])
             self._pop_expiry()
             if o >= 0:
                 self._take_off(o, "expired")
