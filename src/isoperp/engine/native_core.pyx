@@ -24,12 +24,11 @@ keeps the rest: governance, oracle, mark and funding state, insurance funds and 
 """
 from isoperp.engine.applied cimport Applied, applied
 from isoperp.numeric.bounds cimport check_range, check_wide_range
-from libc.stdlib cimport calloc, free, malloc, realloc
+from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memset
 from msgspec import convert, to_builtins
 from msgspec.structs import astuple
 
-from isoperp.commands.oracle import PriceReport
 from isoperp.commands.trading import (CancelAll, CancelOrder, Deposit, OrderKind, PlaceOrder,
                                       Side, TimeInForce, Transfer, Withdraw)
 from isoperp.engine.rejections import Code, Reject
@@ -720,7 +719,8 @@ cdef class NativeCore:
         self.free_order = o
 
     cdef void _take_off(self, int o, str reason) except *:
-        """Remove an open order from its market and its subaccount (resting or waiting for its trigger)."""
+        """Remove an open order (resting, or waiting for its trigger) from its market and
+        its subaccount."""
         cdef COrder* order = &self.orders[o]
         cdef i64 remaining = order.remaining
         if order.conditional:
