@@ -192,6 +192,20 @@ cdef void map_del(Map* m, int a, i64 b) noexcept:
         i = (i + 1) & m.mask
 
 
+# ---- growing C arrays ---------------------------------------------------------------------
+
+cdef void* grown(void* items, i64 count, size_t size) except NULL:
+    """``items`` reallocated to hold ``count`` elements of ``size`` bytes; on failure a
+    MemoryError, the old block kept."""
+    cdef void* moved = realloc(items, count * size)
+    if moved == NULL:
+        raise MemoryError()
+    return moved
+
+cdef inline i64 doubled(i64 cap, i64 first) noexcept:
+    return cap * 2 if cap else first
+
+
 # ---- min-heaps of i64 keys (bids negated) and of (time, id) pairs ----------------------
 
 cdef struct Heap:
@@ -201,10 +215,8 @@ cdef struct Heap:
 
 cdef int heap_push(Heap* h, i64 x) except -1:
     if h.n == h.cap:
-        h.cap = h.cap * 2 if h.cap else 64
-        h.items = <i64*>realloc(h.items, h.cap * sizeof(i64))
-        if h.items == NULL:
-            raise MemoryError()
+        h.items = <i64*>grown(h.items, doubled(h.cap, 64), sizeof(i64))
+        h.cap = doubled(h.cap, 64)
     cdef i64 i = h.n, parent
     h.n += 1
     while i > 0:
@@ -380,9 +392,7 @@ cdef class NativeCore:
     def add_market(self, spec, i64 price=0):
         """List a market (its mark ``price`` in ticks: 0 until the first oracle price)."""
         cdef int i = self.n_markets
-        self.markets = <CMarket*>realloc(self.markets, (i + 1) * sizeof(CMarket))
-        if self.markets == NULL:
-            raise MemoryError()
+        self.markets = <CMarket*>grown(self.markets, i + 1, sizeof(CMarket))
         memset(&self.markets[i], 0, sizeof(CMarket))
         self.n_markets += 1
         self.market_index[spec.market_id] = i
@@ -427,11 +437,9 @@ cdef class NativeCore:
     cdef int _new_sub(self, owner, number) except -1:
         cdef int s = self.n_subs
         if s == self.cap_subs:
-            self.cap_subs = self.cap_subs * 2 if self.cap_subs else 64
-            self.subs = <CSub*>realloc(self.subs, self.cap_subs * sizeof(CSub))
-            self.touched = <int*>realloc(self.touched, self.cap_subs * sizeof(int))
-            if self.subs == NULL or self.touched == NULL:
-                raise MemoryError()
+            self.subs = <CSub*>grown(self.subs, doubled(s, 64), sizeof(CSub))
+            self.touched = <int*>grown(self.touched, doubled(s, 64), sizeof(int))
+            self.cap_subs = doubled(s, 64)
         memset(&self.subs[s], 0, sizeof(CSub))
         self.subs[s].is_isolated = number != 0
         self.subs[s].isolated_market = -1
@@ -486,10 +494,9 @@ cdef class NativeCore:
         if h != NULL:
             return h
         if sub.n_holdings == sub.cap_holdings:
-            sub.cap_holdings = sub.cap_holdings * 2 if sub.cap_holdings else 2
-            sub.holdings = <Holding*>realloc(sub.holdings, sub.cap_holdings * sizeof(Holding))
-            if sub.holdings == NULL:
-                raise MemoryError()
+            sub.holdings = <Holding*>grown(sub.holdings, doubled(sub.cap_holdings, 2),
+                                           sizeof(Holding))
+            sub.cap_holdings = doubled(sub.cap_holdings, 2)
         h = &sub.holdings[sub.n_holdings]
         sub.n_holdings += 1
         memset(h, 0, sizeof(Holding))
@@ -612,10 +619,9 @@ cdef class NativeCore:
             self.free_order = self.orders[i].newer
             return i
         if self.n_orders == self.cap_orders:
-            self.cap_orders = self.cap_orders * 2 if self.cap_orders else 1024
-            self.orders = <COrder*>realloc(self.orders, self.cap_orders * sizeof(COrder))
-            if self.orders == NULL:
-                raise MemoryError()
+            self.orders = <COrder*>grown(self.orders, doubled(self.cap_orders, 1024),
+                                         sizeof(COrder))
+            self.cap_orders = doubled(self.cap_orders, 1024)
         i = self.n_orders
         self.n_orders += 1
         return i
@@ -643,10 +649,9 @@ cdef class NativeCore:
                 self.free_level = self.lv[l].head
             else:
                 if self.n_levels == self.cap_levels:
-                    self.cap_levels = self.cap_levels * 2 if self.cap_levels else 256
-                    self.lv = <CLevel*>realloc(self.lv, self.cap_levels * sizeof(CLevel))
-                    if self.lv == NULL:
-                        raise MemoryError()
+                    self.lv = <CLevel*>grown(self.lv, doubled(self.cap_levels, 256),
+                                             sizeof(CLevel))
+                    self.cap_levels = doubled(self.cap_levels, 256)
                 l = self.n_levels
                 self.n_levels += 1
             map_put(&self.levels, side_key, order.price, l)
@@ -972,9 +977,9 @@ cdef class NativeCore:
 
     cdef void _push_expiry(self, i64 at, i64 order_id) except *:
         if self.n_exp == self.cap_exp:
-            self.cap_exp = self.cap_exp * 2 if self.cap_exp else 64
-            self.exp_ts = <i64*>realloc(self.exp_ts, self.cap_exp * sizeof(i64))
-            self.exp_id = <i64*>realloc(self.exp_id, self.cap_exp * sizeof(i64))
+            self.exp_ts = <i64*>grown(self.exp_ts, doubled(self.cap_exp, 64), sizeof(i64))
+            self.exp_id = <i64*>grown(self.exp_id, doubled(self.cap_exp, 64), sizeof(i64))
+            self.cap_exp = doubled(self.cap_exp, 64)
         cdef i64 i = self.n_exp, parent
         self.n_exp += 1
         while i > 0:
